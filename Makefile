@@ -1,0 +1,49 @@
+# Two commands on a fresh machine with python3 (3.11+): `make run` and `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+# Local development only: debug on, a throwaway key, plain HTTP on 127.0.0.1.
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=development-only-not-secret
+# Tests run in production mode (debug off) but over plain HTTP.
+TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: install run admin test lint format
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+## run: install, migrate, load the fixtures into an empty database, serve on 127.0.0.1:8000
+run: install
+	$(DEV_ENV) $(MANAGE) migrate --noinput
+	$(DEV_ENV) $(MANAGE) load_initial_data
+	$(DEV_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	@echo
+	@echo "Development server (for production see README, 'Deploying'): http://127.0.0.1:8000/"
+	@echo "Admin: create an account with 'make admin' (or '$(MANAGE) createsuperuser'),"
+	@echo "then sign in at http://127.0.0.1:8000/admin/"
+	@echo
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+## admin: create a superuser for the admin
+admin: install
+	$(DEV_ENV) $(MANAGE) createsuperuser
+
+## test: install, lint, then every test (ARGS="-k name" to pick some)
+test: install lint
+	$(TEST_ENV) $(BIN)/pytest $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

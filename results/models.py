@@ -1,0 +1,886 @@
+"""The World Cup: nations, athletes, venues, seasons (with their rules), events, races, results."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+if TYPE_CHECKING:
+    from results.standings import Rules
+
+
+# --- Vocabulary -----------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    MEN = "men", "Men"
+    WOMEN = "women", "Women"
+    MIXED = "mixed", "Mixed"
+
+
+class Distance(models.TextChoices):
+    """A race's distance; the values are the slugs of URLs, the CLI and the CSV format."""
+
+    M500 = "500m", "500 m"
+    M1000 = "1000m", "1000 m"
+    M1500 = "1500m", "1500 m"
+    RELAY_3000 = "3000m-relay", "3000 m relay"
+    RELAY_5000 = "5000m-relay", "5000 m relay"
+    MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
+
+
+INDIVIDUAL_DISTANCES = (Distance.M500, Distance.M1000, Distance.M1500)
+RELAY_DISTANCES = (Distance.RELAY_3000, Distance.RELAY_5000, Distance.MIXED_RELAY_2000)
+# The only gender each relay is skated by (ISU: men's 5000 m, women's 3000 m, mixed 2000 m).
+RELAY_GENDER = {
+    Distance.RELAY_5000: Gender.MEN,
+    Distance.RELAY_3000: Gender.WOMEN,
+    Distance.MIXED_RELAY_2000: Gender.MIXED,
+}
+
+
+class StandingsDistance(models.TextChoices):
+    """A World Cup standings table: one per distance, plus the overall classification."""
+
+    M500 = "500m", "500 m"
+    M1000 = "1000m", "1000 m"
+    M1500 = "1500m", "1500 m"
+    RELAY_3000 = "3000m-relay", "3000 m relay"
+    RELAY_5000 = "5000m-relay", "5000 m relay"
+    MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
+    OVERALL = "overall", "Overall"
+
+
+class Status(models.TextChoices):
+    """ISU status codes of a line of a classification; blank means classified."""
+
+    CLASSIFIED = "", "Classified"
+    PEN = "PEN", "Penalty"
+    DNF = "DNF", "Did not finish"
+    DNS = "DNS", "Did not start"
+    YC = "YC", "Yellow card"
+
+
+class Publication(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROVISIONAL = "provisional", "Provisional"
+    OFFICIAL = "official", "Official"
+
+
+PUBLIC_STATES = (Publication.PROVISIONAL, Publication.OFFICIAL)
+
+
+class Completeness(models.TextChoices):
+    COMPLETE = "complete", "Complete"
+    PARTIAL = "partial", "Partial (podium only, or the places a source gives)"
+
+
+class Confidence(models.TextChoices):
+    SOURCED = "sourced", "Sourced"
+    INFERRED = "inferred", "Inferred"
+    ASSUMED = "assumed", "Assumed"
+
+
+class TieBreak(models.TextChoices):
+    """Steps of a season's tie-break chain for equal net points, tried in order."""
+
+    COUNTBACK = "countback", "more wins, then more second places, … (all results)"
+    LAST_RACE = "last-race", "better result in the most recent race"
+
+
+def choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+TIME_PATTERN = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2})\.(\d{1,3})$")
+
+
+def parse_time(text: str) -> Decimal:
+    """'39.937' or '1:26.661' (the ISU's way of writing a race time) → seconds.
+
+    Raises ValueError with a message an official can act on.
+    """
+    match = TIME_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a race time; write ss.fff or m:ss.fff, e.g. 1:26.661.")
+    minutes, seconds, fraction = match.groups()
+    if minutes is not None and int(seconds) >= 60:
+        raise ValueError(f"{text!r} has {seconds} seconds; write m:ss.fff with seconds below 60.")
+    value = Decimal(int(minutes or 0) * 60 + int(seconds)) + Decimal(f"0.{fraction}")
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a race time; it must be above zero.")
+    return value
+
+
+def format_time(seconds: Decimal | None) -> str:
+    """39.937 → '39.937'; 86.661 → '1:26.661' (the ISU's way of writing a race time)."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:06.3f}" if minutes else f"{rest:.3f}"
+
+
+# --- Reference data -------------------------------------------------------------------------
+
+
+class NationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code: str) -> Nation:
+        return self.get(code=code)
+
+
+class Nation(models.Model):
+    """A national federation, by the three-letter IOC code the ISU uses (NED, not NLD)."""
+
+    code = models.CharField(
+        primary_key=True,
+        max_length=3,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters, e.g. KOR.")],
+        help_text="IOC code as the ISU writes it: NED, GER, SUI (not NLD, DEU, CHE).",
+    )
+    name = models.CharField(max_length=100)
+
+    objects = NationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{3}$"), name="nation_code_format"
+            )
+        ]
+
+    # No natural_key(): the code is the primary key, so "KOR" in a fixture is already natural
+    # (dumpdata --natural-primary would otherwise drop it).
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AthleteQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Athlete:
+        return self.get(slug=slug)
+
+
+class Athlete(models.Model):
+    """A skater, named as the sources write the name, with other spellings kept as aliases."""
+
+    name = models.CharField(max_length=100, help_text="As the ISU writes it.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the athlete's URL.")
+    gender = models.CharField(max_length=5, choices=[(Gender.MEN, "Men"), (Gender.WOMEN, "Women")])
+    nation = models.ForeignKey(
+        Nation,
+        on_delete=models.PROTECT,
+        related_name="athletes",
+        help_text="Current federation; each result keeps the nation skated for that day.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other spellings of the name (Viktor Ahn, Ahn Hyun-soo), used to match imports.",
+    )
+    isu_id = models.CharField(
+        "ISU id", max_length=20, null=True, blank=True, unique=True, help_text="Optional."
+    )
+
+    objects = AthleteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "nation"], name="athlete_unique_name_per_nation"
+            ),
+            models.CheckConstraint(
+                condition=Q(gender__in=[Gender.MEN, Gender.WOMEN]), name="athlete_gender_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nation_id})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if not isinstance(self.aliases, list) or not all(
+            isinstance(alias, str) and alias.strip() for alias in self.aliases
+        ):
+            raise ValidationError({"aliases": 'A list of names, e.g. ["Viktor Ahn"].'})
+
+
+class VenueQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name: str, city: str) -> Venue:
+        return self.get(name=name, city=city)
+
+
+class Venue(models.Model):
+    """An ice rink that hosts World Cup events."""
+
+    name = models.CharField(max_length=150)
+    city = models.CharField(max_length=100)
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="venues")
+    source = models.TextField(blank=True, help_text="Where the venue of record comes from.")
+    note = models.TextField(blank=True, help_text="Other names, corrections to a source.")
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city"], name="venue_unique_name_per_city")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.name, self.city)
+
+
+# --- Seasons and their rules ----------------------------------------------------------------
+
+
+def new_version() -> int:
+    """A season version token: random, so a reload or restore can never reuse an old one."""
+    return secrets.randbits(62)
+
+
+class SeasonQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Season:
+        return self.get(slug=slug)
+
+
+class Season(models.Model):
+    """A World Cup season and the rules its standings are computed by."""
+
+    slug = models.CharField(
+        max_length=7,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}-\d{2}$", "Like 2012-13.")],
+        help_text="Like 2012-13; used in URLs, the CLI and the CSV format.",
+    )
+    name = models.CharField(max_length=20, help_text="Display name, like 2012–13.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    # The rules, as data (see results/standings.py for how they are applied).
+    points_table = models.JSONField(
+        default=list,
+        help_text="World Cup points for each final rank, 1st first, e.g. [1000, 800, 640]. "
+        "Ranks below the last entry score 0.",
+    )
+    best_individual = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Best results that count per individual distance (6 in 2012–13). "
+        "Empty: all count.",
+    )
+    best_relay = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Best results that count for the relays. Empty: all."
+    )
+    best_mixed_relay = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Best results that count for the mixed relay. Empty: all.",
+    )
+    overall = models.BooleanField(
+        default=False,
+        help_text="The season has an overall classification (Crystal Globe) over the "
+        "individual races of all distances.",
+    )
+    best_overall = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Best races that count in the overall classification. Empty: all.",
+    )
+    nations_classification = models.BooleanField(
+        default=False,
+        help_text="The season has a nations' classification (Team Crystal Globe): all points "
+        "of a nation's skaters and teams, none dropped.",
+    )
+    scoreless_statuses = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Statuses that score 0 even with a classified rank, e.g. ["YC"]. '
+        "A line with no classified rank always scores 0.",
+    )
+    tie_break = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Tie-break chain for equal net points, tried in order: "
+        '"countback", "last-race". Empty: ties stand and the rank is shared.',
+    )
+    rules_confidence = models.CharField(
+        max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
+    )
+    rules_source = models.TextField(
+        blank=True, help_text="Where the rules come from and what is still to be confirmed."
+    )
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
+    version = models.BigIntegerField(
+        default=new_version,
+        editable=False,
+        serialize=False,
+        help_text="A fresh token after every committed change of the season's results or "
+        "rules: cached standings and pages are keyed by it. Never dumped or loaded.",
+    )
+
+    objects = SeasonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__regex=r"^\d{4}-\d{2}$"), name="season_slug_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="season_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(best_individual__isnull=True) | Q(best_individual__gte=1))
+                    & (Q(best_relay__isnull=True) | Q(best_relay__gte=1))
+                    & (Q(best_mixed_relay__isnull=True) | Q(best_mixed_relay__gte=1))
+                    & (Q(best_overall__isnull=True) | Q(best_overall__gte=1))
+                ),
+                name="season_best_of_positive",
+            ),
+            choices_check("rules_confidence", Confidence, "season_rules_confidence_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The season cannot end before it starts."})
+        from results.standings import RulesError, rules_for
+
+        try:
+            rules_for(self)
+        except RulesError as error:
+            raise ValidationError({error.field: error.message}) from error
+
+    @cached_property
+    def rules(self) -> Rules:
+        from results.standings import rules_for
+
+        return rules_for(self)
+
+
+# --- The calendar ---------------------------------------------------------------------------
+
+
+class EventQuerySet(models.QuerySet):
+    def get_by_natural_key(self, season: str, number: int) -> Event:
+        return self.get(season__slug=season, number=number)
+
+
+class Event(models.Model):
+    """A World Cup stop: "World Cup 3 · Nagoya"."""
+
+    season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="events")
+    number = models.PositiveSmallIntegerField(help_text="1 for the season's first World Cup.")
+    city = models.CharField(max_length=100)
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Leave empty when no source names it.",
+    )
+    first_day = models.DateField(help_text="First competition day (qualifying).")
+    last_day = models.DateField(help_text="Day of the last finals.")
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_day", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["season", "number"], name="event_unique_number_per_season"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="event_number_positive"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="event_last_day_after_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"World Cup {self.number} · {self.city}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.season.natural_key(), self.number)
+
+    natural_key.dependencies = ["results.season", "results.venue"]
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day cannot be before the first day."})
+        if self.season_id and self.first_day and self.last_day:
+            season = self.season
+            if self.first_day < season.start_date or self.last_day > season.end_date:
+                raise ValidationError(
+                    f"The event's days must lie within the season "
+                    f"({season.start_date:%-d %b %Y} – {season.end_date:%-d %b %Y})."
+                )
+
+
+def twin_race_exists(race: str) -> Exists:
+    """Whether the race at `race` (a lookup path, "" for Race itself) has a "(1)"/"(2)" twin."""
+    prefix = f"{race}__" if race else ""
+    twin = Race.objects.filter(
+        event=OuterRef(f"{prefix}event"),
+        gender=OuterRef(f"{prefix}gender"),
+        distance=OuterRef(f"{prefix}distance"),
+    ).exclude(number=OuterRef(f"{prefix}number"))
+    return Exists(twin)
+
+
+class RaceQuerySet(models.QuerySet):
+    def get_by_natural_key(
+        self, season: str, event: int, gender: str, distance: str, number: int
+    ) -> Race:
+        return self.get(
+            event__season__slug=season,
+            event__number=event,
+            gender=gender,
+            distance=distance,
+            number=number,
+        )
+
+    def with_doubled(self) -> RaceQuerySet:
+        """Annotate `doubled`: the distance is skated twice at the event, "(1)" and "(2)"."""
+        return self.annotate(doubled=twin_race_exists(""))
+
+    def public(self) -> RaceQuerySet:
+        return self.filter(state__in=PUBLIC_STATES)
+
+    def in_programme_order(self) -> RaceQuerySet:
+        """Men, women, mixed; then 500, 1000, 1500 m, relays; then (1), (2): the seed's layout."""
+        return self.order_by(
+            models.Case(
+                *(models.When(gender=g, then=i) for i, g in enumerate(Gender.values)),
+                output_field=models.IntegerField(),
+            ),
+            models.Case(
+                *(models.When(distance=d, then=i) for i, d in enumerate(Distance.values)),
+                output_field=models.IntegerField(),
+            ),
+            "number",
+        )
+
+
+class Race(models.Model):
+    """One race of an event: a gender, a distance and which race of that distance it is."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="races")
+    gender = models.CharField(max_length=5, choices=Gender.choices)
+    distance = models.CharField(max_length=20, choices=Distance.choices)
+    number = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="1, or 2 for the second race of a distance skated twice at the event "
+        '(the "(2)" race).',
+    )
+    date = models.DateField(help_text="Day of the race's finals.")
+    record_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='A record set in the race, e.g. "WR" (world record). Never a winner.',
+    )
+    state = models.CharField(
+        "publication",
+        max_length=11,
+        choices=Publication.choices,
+        default=Publication.DRAFT,
+        help_text="Draft results are seen only by staff; provisional and official are public.",
+    )
+    classification = models.CharField(
+        max_length=8,
+        choices=Completeness.choices,
+        default=Completeness.COMPLETE,
+        help_text="Complete: every classified rank from 1 down, no gaps. Partial: only the "
+        "places a source gives.",
+    )
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
+
+    objects = RaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "gender", "distance", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "gender", "distance", "number"], name="race_unique_per_event"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="race_number_positive"),
+            choices_check("gender", Gender, "race_gender_valid"),
+            choices_check("distance", Distance, "race_distance_valid"),
+            choices_check("state", Publication, "race_state_valid"),
+            choices_check("classification", Completeness, "race_classification_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(distance__in=INDIVIDUAL_DISTANCES, gender__in=[Gender.MEN, Gender.WOMEN])
+                    | Q(distance=Distance.RELAY_5000, gender=Gender.MEN)
+                    | Q(distance=Distance.RELAY_3000, gender=Gender.WOMEN)
+                    | Q(distance=Distance.MIXED_RELAY_2000, gender=Gender.MIXED)
+                ),
+                name="race_distance_fits_gender",
+                violation_error_message="The men skate the 5000 m relay, the women the 3000 m "
+                "relay, and only the mixed relay is mixed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.title}"
+
+    def natural_key(self) -> tuple:
+        return (*self.event.natural_key(), self.gender, self.distance, self.number)
+
+    natural_key.dependencies = ["results.event"]
+
+    @property
+    def is_relay(self) -> bool:
+        return self.distance in RELAY_DISTANCES
+
+    @property
+    def title(self) -> str:
+        """ "Men 1000 m (2)"; the "(1)" shows when the queryset annotated `doubled`."""
+        label = f"{self.get_gender_display()} {self.get_distance_display()}"
+        if self.number > 1 or getattr(self, "doubled", False):
+            label += f" ({self.number})"
+        return label
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in PUBLIC_STATES
+
+    def clean(self) -> None:
+        expected = RELAY_GENDER.get(self.distance)
+        if expected and self.gender != expected:
+            raise ValidationError(
+                {
+                    "distance": f"The {self.get_distance_display()} is skated by "
+                    f"{Gender(expected).label.lower()} only."
+                }
+            )
+        if not expected and self.gender == Gender.MIXED:
+            raise ValidationError({"gender": "Only the mixed relay is mixed."})
+        if self.event_id and self.date:
+            event = self.event
+            if not event.first_day <= self.date <= event.last_day:
+                raise ValidationError(
+                    {
+                        "date": f"The race date must lie within its event "
+                        f"({event.first_day:%-d %b %Y} – {event.last_day:%-d %b %Y})."
+                    }
+                )
+
+
+# --- Classifications ------------------------------------------------------------------------
+
+
+class ResultQuerySet(models.QuerySet):
+    def get_by_natural_key(
+        self,
+        season: str,
+        event: int,
+        gender: str,
+        distance: str,
+        number: int,
+        athlete: str | None,
+        nation: str,
+    ) -> Result:
+        race = Race.objects.get_by_natural_key(season, event, gender, distance, number)
+        if athlete is None:
+            return self.get(race=race, athlete__isnull=True, nation_id=nation)
+        return self.get(race=race, athlete__slug=athlete)
+
+    def public(self) -> ResultQuerySet:
+        return self.filter(race__state__in=PUBLIC_STATES)
+
+    def with_race_doubled(self) -> ResultQuerySet:
+        return self.annotate(race_doubled=twin_race_exists("race"))
+
+    def podiums(self) -> ResultQuerySet:
+        return self.filter(rank__lte=3)
+
+
+class Result(models.Model):
+    """One line of a race's final classification: a skater, or a relay team by nation."""
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="results")
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Final rank; empty when not classified (e.g. DNS)."
+    )
+    athlete = models.ForeignKey(
+        Athlete,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        help_text="Empty for a relay team.",
+    )
+    nation = models.ForeignKey(
+        Nation,
+        on_delete=models.PROTECT,
+        related_name="results",
+        help_text="The nation skated for that day.",
+    )
+    time = models.DecimalField(
+        max_digits=7, decimal_places=3, null=True, blank=True, help_text="Seconds, e.g. 39.937."
+    )
+    status = models.CharField(max_length=3, choices=Status.choices, blank=True, default="")
+    members = models.ManyToManyField(
+        Athlete, blank=True, related_name="relay_results", help_text="Relay team members."
+    )
+    source = models.TextField(blank=True, help_text="Where this line comes from.")
+    confidence = models.CharField(
+        max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
+    )
+    note = models.TextField(blank=True)
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("rank").asc(nulls_last=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="result_rank_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["race", "rank"],
+                name="result_unique_rank_per_race",
+                violation_error_message="Two lines of this race have the same rank.",
+            ),
+            models.UniqueConstraint(
+                fields=["race", "athlete"],
+                name="result_unique_athlete_per_race",
+                violation_error_message="This athlete already has a line in this race.",
+            ),
+            models.UniqueConstraint(
+                fields=["race", "nation"],
+                condition=Q(athlete__isnull=True),
+                name="result_unique_team_per_race",
+                violation_error_message="This nation's team already has a line in this race.",
+            ),
+            choices_check("status", Status, "result_status_valid"),
+            choices_check("confidence", Confidence, "result_confidence_valid"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=False) | ~Q(status=Status.CLASSIFIED),
+                name="result_unranked_has_status",
+                violation_error_message="A line with no rank needs a status (PEN, DNF, DNS, YC).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.DNS) | Q(rank__isnull=True),
+                name="result_dns_unranked",
+                violation_error_message="A skater who did not start has no rank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(time__isnull=True) | Q(time__gt=0), name="result_time_positive"
+            ),
+            # "result_relay_has_no_athlete" spans two tables: a trigger (migration 0002).
+        ]
+
+    def __str__(self) -> str:
+        rank = f"{self.rank}." if self.rank else self.status
+        return f"{rank} {self.athlete.name if self.athlete_id else self.nation_id}"
+
+    def natural_key(self) -> tuple:
+        athlete = self.athlete.slug if self.athlete_id else None
+        return (*self.race.natural_key(), athlete, self.nation_id)
+
+    natural_key.dependencies = ["results.race", "results.athlete", "results.nation"]
+
+    @property
+    def competitor(self) -> str:
+        return self.athlete.name if self.athlete_id else self.nation_id
+
+    @property
+    def time_display(self) -> str:
+        return format_time(self.time)
+
+    @property
+    def points(self) -> int:
+        """World Cup points of this line under its season's rules (needs race__event__season)."""
+        from results.standings import points_for
+
+        return points_for(self.rank, self.status, self.race.event.season.rules)
+
+    def clean(self) -> None:
+        race = self.race if self.race_id else None
+        if race is None:
+            return
+        if race.is_relay:
+            if self.athlete_id:
+                raise ValidationError(
+                    {"athlete": "A relay line names the team's nation, not an athlete."}
+                )
+        else:
+            if not self.athlete_id:
+                raise ValidationError({"athlete": "An individual race needs an athlete."})
+            if self.athlete.gender != race.gender:
+                raise ValidationError(
+                    {
+                        "athlete": f"{self.athlete.name} skates in the "
+                        f"{self.athlete.get_gender_display().lower()}'s races, "
+                        f"not the {race.get_gender_display().lower()}'s."
+                    }
+                )
+        if self.status == Status.DNS and self.rank:
+            raise ValidationError({"rank": "A skater who did not start has no rank."})
+        if not self.rank and self.status == Status.CLASSIFIED:
+            raise ValidationError({"status": "A line with no rank needs a status."})
+
+
+class PodiumManager(models.Manager.from_queryset(ResultQuerySet)):
+    def get_queryset(self) -> ResultQuerySet:
+        return super().get_queryset().filter(rank__lte=3)
+
+
+class Podium(Result):
+    """The podium of a race: ranks 1–3 of its classification (the same rows, stored once)."""
+
+    objects = PodiumManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["race__date", "race__event__number", "race_id", "rank"]
+
+
+class PublishedStandingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, season: str, gender: str, distance: str, rank: int):
+        return self.get(season__slug=season, gender=gender, distance=distance, rank=rank)
+
+
+class PublishedStanding(models.Model):
+    """A row of a standings table as a source published it, kept to compare with ours."""
+
+    season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="published_standings")
+    gender = models.CharField(max_length=5, choices=Gender.choices)
+    distance = models.CharField(max_length=20, choices=StandingsDistance.choices)
+    rank = models.PositiveSmallIntegerField()
+    athlete = models.ForeignKey(
+        Athlete,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_standings",
+        help_text="Empty when the source does not name the skater, or for a relay team.",
+    )
+    nation = models.ForeignKey(
+        Nation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_standings",
+        help_text="The relay team's nation, or the skater's when named.",
+    )
+    points = models.PositiveIntegerField(help_text="As published, even if it looks wrong.")
+    source = models.TextField(blank=True)
+    confidence = models.CharField(
+        max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
+    )
+    note = models.TextField(blank=True)
+
+    objects = PublishedStandingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["season", "gender", "distance", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["season", "gender", "distance", "rank"],
+                name="published_standing_unique_rank",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1), name="published_standing_rank_positive"
+            ),
+            choices_check("gender", Gender, "published_standing_gender_valid"),
+            choices_check("distance", StandingsDistance, "published_standing_distance_valid"),
+            choices_check("confidence", Confidence, "published_standing_confidence_valid"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.athlete.name if self.athlete_id else (self.nation_id or "unnamed")
+        return f"{self.rank}. {who} {self.points}"
+
+    def natural_key(self) -> tuple:
+        return (*self.season.natural_key(), self.gender, self.distance, self.rank)
+
+    natural_key.dependencies = ["results.season", "results.athlete", "results.nation"]
+
+
+# --- Cache invalidation ---------------------------------------------------------------------
+# Every committed change of a season's results, races, events or rules bumps Season.version;
+# cached standings and pages are keyed by it, so the next request after the commit sees it.
+
+
+class BumpSeasonVersion:
+    """An on-commit callback that bumps one season's version."""
+
+    def __init__(self, season_id: int) -> None:
+        self.season_id = season_id
+
+    def __call__(self) -> None:
+        Season.objects.filter(pk=self.season_id).update(version=new_version())
+
+
+def bump_season_version(season_id: int | None) -> None:
+    """Bump the season's version once the current transaction commits (at once outside one).
+
+    One bump per season and transaction, however many rows it writes: a callback already
+    waiting for this season is enough (a rolled-back savepoint takes its callbacks with it).
+    """
+    if season_id is None:
+        return
+    waiting = transaction.get_connection().run_on_commit
+    if any(getattr(callback, "season_id", None) == season_id for _, callback, _ in waiting):
+        return
+    transaction.on_commit(BumpSeasonVersion(season_id))
+
+
+def season_id_of(instance: models.Model) -> int | None:
+    if isinstance(instance, Season):
+        return instance.pk
+    if isinstance(instance, Event):
+        return instance.season_id
+    if isinstance(instance, Race):
+        if Race.event.is_cached(instance):
+            return instance.event.season_id
+        return (
+            Event.objects.filter(pk=instance.event_id).values_list("season_id", flat=True).first()
+        )
+    race_id = getattr(instance, "race_id", None)
+    if race_id is not None:
+        if Result.race.is_cached(instance) and Race.event.is_cached(instance.race):
+            return instance.race.event.season_id
+        return Race.objects.filter(pk=race_id).values_list("event__season_id", flat=True).first()
+    return getattr(instance, "season_id", None)
+
+
+@receiver([post_save, post_delete], sender=Season)
+@receiver([post_save, post_delete], sender=Event)
+@receiver([post_save, post_delete], sender=Race)
+@receiver([post_save, post_delete], sender=Result)
+@receiver([post_save, post_delete], sender=PublishedStanding)
+def season_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+    bump_season_version(season_id_of(instance))

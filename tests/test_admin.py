@@ -1,0 +1,274 @@
+"""The officials' admin: every bad input is refused next to its field, and nothing is saved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from results.models import PublishedStanding, Race, Result, Season
+from tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def value(bound) -> object:
+    raw = bound.value()
+    if raw is None:
+        return ""
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return raw
+
+
+def form_data(response) -> dict:
+    """The POST data an official's browser would send back for an admin page as shown."""
+    data: dict = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(n): management[n].value() for n in management.fields})
+        forms += inline.formset.forms
+    for form in forms:
+        for name in form.fields:
+            raw = value(form[name])
+            if raw is False:
+                continue  # an unticked checkbox is not sent
+            data[form.add_prefix(name)] = "on" if raw is True else raw
+    return data
+
+
+def add_line(data: dict, **fields: object) -> dict:
+    """Add a line to the race page's classification inline."""
+    n = int(data["results-TOTAL_FORMS"])
+    data.update({f"results-{n}-{name}": v for name, v in fields.items()})
+    data["results-TOTAL_FORMS"] = str(n + 1)
+    return data
+
+
+def change_url(obj) -> str:
+    return reverse(f"admin:results_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def post_race_page(client, race: Race, **line: object):
+    data = add_line(form_data(client.get(change_url(race))), **line)
+    return client.post(change_url(race), data)
+
+
+def refused(response, message: str) -> None:
+    """The page came back with the form (not a redirect) and shows the message."""
+    assert response.status_code == 200, "the admin saved what it should have refused"
+    assert message in response.content.decode()
+
+
+# --- Bad input ------------------------------------------------------------------------------
+
+
+def test_duplicate_rank_in_one_race_is_refused(admin_client):
+    race = make.race()
+    make.result(race, 1)
+    response = post_race_page(admin_client, race, rank=1, athlete=make.athlete().pk, nation="KOR")
+    refused(response, "Please correct the duplicate data for rank")
+    assert race.results.count() == 1
+
+
+def test_duplicate_athlete_in_one_race_is_refused(admin_client):
+    race = make.race()
+    skater = make.athlete()
+    make.result(race, 1, skater)
+    response = post_race_page(admin_client, race, rank=2, athlete=skater.pk)
+    refused(response, "Please correct the duplicate data for athlete.")
+    assert race.results.count() == 1
+
+
+def test_athlete_of_the_wrong_gender_is_refused(admin_client):
+    race = make.race(gender="men")
+    skater = make.athlete("Wang Meng", gender="women", nation_code="CHN")
+    response = post_race_page(admin_client, race, rank=1, athlete=skater.pk)
+    refused(response, "Wang Meng skates in the women&#x27;s races, not the men&#x27;s.")
+    assert not race.results.exists()
+
+
+def test_relay_line_with_an_athlete_is_refused(admin_client):
+    relay = make.race(distance="5000m-relay")
+    skater = make.athlete()
+    response = post_race_page(admin_client, relay, rank=1, athlete=skater.pk, nation="KOR")
+    refused(response, "A relay line names the team&#x27;s nation, not an athlete.")
+    assert not relay.results.exists()
+
+
+def test_relay_line_without_a_nation_is_refused(admin_client):
+    relay = make.race(distance="5000m-relay")
+    response = post_race_page(admin_client, relay, rank=1)
+    refused(response, "A relay line names the team&#x27;s nation.")
+    assert not relay.results.exists()
+
+
+def test_individual_line_without_an_athlete_is_refused(admin_client):
+    race = make.race(distance="1000m")
+    response = post_race_page(admin_client, race, rank=1, nation="KOR")
+    refused(response, "An individual race needs an athlete.")
+    assert not race.results.exists()
+
+
+def test_malformed_time_is_refused(admin_client):
+    race = make.race()
+    response = post_race_page(admin_client, race, rank=1, athlete=make.athlete().pk, time="40,65")
+    refused(response, "is not a race time; write ss.fff or m:ss.fff")
+    assert not race.results.exists()
+
+
+def test_a_line_takes_the_athletes_nation_when_left_blank(admin_client):
+    race = make.race()
+    skater = make.athlete(nation_code="CAN")
+    response = post_race_page(admin_client, race, rank=1, athlete=skater.pk, time="1:26.661")
+    assert response.status_code == 302
+    line = race.results.get()
+    assert (line.nation_id, str(line.time)) == ("CAN", "86.661")
+
+
+def test_race_date_outside_its_event_is_refused(admin_client):
+    race = make.race()
+    data = form_data(admin_client.get(change_url(race)))
+    data["date"] = "2030-01-01"
+    refused(admin_client.post(change_url(race), data), "The race date must lie within its event")
+    race.refresh_from_db()
+    assert race.date != date(2030, 1, 1)
+
+
+def test_womens_5000m_relay_is_refused(admin_client):
+    event = make.event()
+    response = admin_client.post(
+        reverse("admin:results_race_add"),
+        {
+            "event": event.pk,
+            "gender": "women",
+            "distance": "5000m-relay",
+            "number": "1",
+            "date": event.last_day.isoformat(),
+            "state": "draft",
+            "classification": "complete",
+            "results-TOTAL_FORMS": "0",
+            "results-INITIAL_FORMS": "0",
+        },
+    )
+    refused(response, "The 5000 m relay is skated by men only.")
+    assert not Race.objects.exists()
+
+
+def test_season_ending_before_it_starts_is_refused(admin_client):
+    season = make.season()
+    data = form_data(admin_client.get(change_url(season)))
+    data["end_date"] = "2011-01-01"
+    refused(admin_client.post(change_url(season), data), "The season cannot end before it starts.")
+    season.refresh_from_db()
+    assert season.end_date.year == 2013
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "message"),
+    [
+        ("points_table", "1000, 800, nine", "Write whole numbers separated by commas"),
+        ("points_table", "800, 1000", "A lower rank cannot score more than a higher rank."),
+        ("tie_break", "coin-toss", "A list of steps among"),
+    ],
+)
+def test_bad_rules_are_refused(admin_client, field, bad, message):
+    season = make.season()
+    data = form_data(admin_client.get(change_url(season)))
+    data[field] = bad
+    refused(admin_client.post(change_url(season), data), message)
+    season.refresh_from_db()
+    assert season.points_table[:2] == [1000, 800]
+
+
+def test_rules_are_edited_as_plain_lists(admin_client):
+    season = make.season()
+    data = form_data(admin_client.get(change_url(season)))
+    assert data["points_table"].startswith("1000, 800, 640")
+    data["points_table"] = "100, 80, 70, 60"
+    data["tie_break"] = ""
+    data["scoreless_statuses"] = ["YC"]
+    assert admin_client.post(change_url(season), data).status_code == 302
+    season.refresh_from_db()
+    assert (season.points_table, season.tie_break, season.scoreless_statuses) == (
+        [100, 80, 70, 60],
+        [],
+        ["YC"],
+    )
+
+
+def test_the_admin_is_for_staff_only(client, django_user_model):
+    django_user_model.objects.create_user("fan", password="a-long-password-1")
+    client.login(username="fan", password="a-long-password-1")
+    response = client.get(reverse("admin:results_race_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def grow(season: Season, n: int) -> None:
+    """n events, races, athletes, podium lines and published rows in the season."""
+    for i in range(season.events.count() + 1, n + 1):
+        race = make.race(make.event(season, i))
+        make.result(race, 1)
+        PublishedStanding.objects.create(
+            season=season, gender="men", distance="500m", rank=i, points=1000 - i
+        )
+        make.season(f"{1990 + i}-{(91 + i) % 100:02d}")
+
+
+@pytest.mark.parametrize(
+    "model", ["season", "event", "race", "result", "podium", "athlete", "nation", "venue",
+              "publishedstanding"]
+)  # fmt: skip
+def test_list_pages_run_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries, model
+):
+    season = make.season("2012-13")
+    url = reverse(f"admin:results_{model}_changelist")
+    grow(season, 1)
+    with_one = queries(admin_client, url)
+    grow(season, 20)
+    with_twenty = queries(admin_client, url)
+    assert with_twenty == with_one
+    with django_assert_max_num_queries(10):
+        admin_client.get(url)
+
+
+def test_race_page_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+    race = make.race()
+    make.result(race, 1)
+    with_one = queries(admin_client, change_url(race))
+    for rank in range(2, 41):
+        make.result(race, rank)
+    with_forty = queries(admin_client, change_url(race))
+    assert with_forty == with_one
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(change_url(race))
+    assert len(response.content) < 300_000
+    assert response.content.decode().count('name="results-') > 40 * 7  # every line is a form
+
+
+def test_race_page_shows_points_per_line(admin_client):
+    race = make.race()
+    make.result(race, 1)
+    make.result(race, 4)
+    page = admin_client.get(change_url(race)).content.decode()
+    assert "1000" in page and "512" in page
+    assert Result.objects.count() == 2

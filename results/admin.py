@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from results.models import (
+    Adjustment,
     Athlete,
     Event,
     Nation,
@@ -221,6 +223,13 @@ class ResultInline(admin.TabularInline):
         return result.points if result.pk else ""
 
 
+class AdjustmentInline(admin.StackedInline):
+    model = Adjustment
+    fields = ["kind", "points", "reason", "source"]
+    extra = 0
+    max_num = 1
+
+
 # --- Model admins ---------------------------------------------------------------------------
 
 
@@ -276,7 +285,54 @@ class SeasonAdmin(admin.ModelAdmin):
             },
         ),
         ("Provenance", {"fields": ["source", "note"]}),
+        ("Published standings against computed ones", {"fields": ["published_comparison"]}),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Season | None = None) -> list[str]:
+        return ["published_comparison"] if obj else []
+
+    def get_fieldsets(self, request: HttpRequest, obj: Season | None = None) -> list:
+        return self.fieldsets if obj else self.fieldsets[:-1]
+
+    @admin.display(description="Comparison")
+    def published_comparison(self, season: Season) -> str:
+        tables = season.published_comparison()
+        if not tables:
+            return "No published standings recorded for this season."
+        rows = []
+        for table, comparisons in tables:
+            for c in comparisons:
+                computed = (
+                    f"{c.computed.standing.points} ({c.computed.standing.rank}. "
+                    f"{c.computed.competitor.display})"
+                    if c.computed
+                    else "–"
+                )
+                rows.append(
+                    (
+                        table.title if c is comparisons[0] else "",
+                        c.published.rank,
+                        c.published.name or "unnamed",
+                        c.published.points,
+                        computed,
+                        "agrees" if c.agrees else c.cause,
+                    )
+                )
+        body = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
+            rows,
+        )
+        return format_html(
+            "<table><caption>The same comparison as <code>manage.py check_standings "
+            "{}</code></caption><thead><tr><th scope='col'>Table</th><th scope='col'>Rank"
+            "</th><th scope='col'>Published for</th><th scope='col'>Published</th>"
+            "<th scope='col'>Computed</th><th scope='col'>Likely cause</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            season.slug,
+            body,
+        )
 
 
 @admin.register(Event)
@@ -360,12 +416,26 @@ class ResultAdminBase(admin.ModelAdmin):
 
 @admin.register(Result)
 class ResultAdmin(ResultAdminBase):
-    pass
+    inlines = [AdjustmentInline]
 
 
 @admin.register(Podium)
 class PodiumAdmin(ResultAdminBase):
     pass
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(admin.ModelAdmin):
+    list_display = ["result_race", "result", "kind", "points", "reason"]
+    list_filter = ["kind", "result__race__event__season"]
+    search_fields = ["result__athlete__name", "result__nation__code", "reason"]
+    ordering = ["-result__race__date"]
+    list_select_related = ["result__race__event", "result__athlete"]
+    autocomplete_fields = ["result"]
+
+    @admin.display(description="race", ordering="result__race__date")
+    def result_race(self, adjustment: Adjustment) -> str:
+        return str(adjustment.result.race)
 
 
 @admin.register(PublishedStanding)

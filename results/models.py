@@ -16,7 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 if TYPE_CHECKING:
-    from results.standings import Rules
+    from results.standings import Comparison, Rules, Table
 
 
 # --- Vocabulary -----------------------------------------------------------------------------
@@ -59,6 +59,7 @@ class StandingsDistance(models.TextChoices):
     RELAY_5000 = "5000m-relay", "5000 m relay"
     MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
     OVERALL = "overall", "Overall"
+    NATIONS = "nations", "Nations"
 
 
 class Status(models.TextChoices):
@@ -382,6 +383,35 @@ class Season(models.Model):
         from results.standings import rules_for
 
         return rules_for(self)
+
+    def published_comparison(self) -> list[tuple[Table, list[Comparison]]]:
+        """Each published table of the season beside the computed one (two queries)."""
+        from results.standings import Published, compare, season_standings
+
+        published: dict[tuple[str, str], list[Published]] = {}
+        rows = self.published_standings.select_related("athlete").order_by("rank")
+        for row in rows:
+            team = row.nation_id if row.distance in RELAY_DISTANCES else None
+            published.setdefault((row.gender, row.distance), []).append(
+                Published(
+                    rank=row.rank,
+                    points=row.points,
+                    competitor=row.athlete.slug if row.athlete_id else team,
+                    name=row.athlete.name if row.athlete_id else team,
+                )
+            )
+        computed = season_standings(self)
+        return [
+            (table, compare(table, published[(table.gender, table.distance)], self.rules))
+            for table in computed.tables()
+            if (table.gender, table.distance) in published
+        ]
+
+    def standings(self, gender: str, distance: str, after_race: int | None = None) -> Table:
+        """The standings table, computed by results/standings.py (cached by version)."""
+        from results.standings import season_standings
+
+        return season_standings(self).table(gender, distance, after_race)
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -767,6 +797,53 @@ class Podium(Result):
         ordering = ["race__date", "race__event__number", "race_id", "rank"]
 
 
+class AdjustmentKind(models.TextChoices):
+    DISQUALIFIED = "disqualified", "Disqualified: the result scores no points"
+    DEDUCTION = "deduction", "Deduction: points taken off the standings total"
+
+
+class AdjustmentQuerySet(models.QuerySet):
+    def get_by_natural_key(self, *result_key: object) -> Adjustment:
+        return self.get(result=Result.objects.get_by_natural_key(*result_key))
+
+
+class Adjustment(models.Model):
+    """A standings adjustment an official records against one result, with the reason."""
+
+    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="adjustment")
+    kind = models.CharField(max_length=12, choices=AdjustmentKind.choices)
+    points = models.PositiveIntegerField(
+        default=0, help_text="For a deduction: the points taken off the competitor's total."
+    )
+    reason = models.TextField(help_text="Why, e.g. the decision that disqualified the result.")
+    source = models.TextField(blank=True)
+
+    objects = AdjustmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["result"]
+        constraints = [
+            choices_check("kind", AdjustmentKind, "adjustment_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind=AdjustmentKind.DISQUALIFIED, points=0)
+                | Q(kind=AdjustmentKind.DEDUCTION, points__gte=1),
+                name="adjustment_points_fit_kind",
+                violation_error_message="A deduction takes off at least 1 point; a "
+                "disqualification takes none (the result's points go).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == AdjustmentKind.DEDUCTION:
+            return f"−{self.points} points: {self.reason}"
+        return f"Disqualified: {self.reason}"
+
+    def natural_key(self) -> tuple:
+        return self.result.natural_key()
+
+    natural_key.dependencies = ["results.result"]
+
+
 class PublishedStandingQuerySet(models.QuerySet):
     def get_by_natural_key(self, season: str, gender: str, distance: str, rank: int):
         return self.get(season__slug=season, gender=gender, distance=distance, rank=rank)
@@ -859,22 +936,25 @@ def bump_season_version(season_id: int | None) -> None:
 
 
 def season_id_of(instance: models.Model) -> int | None:
+    """The season a changed row belongs to, from what is in memory when possible."""
     if isinstance(instance, Season):
         return instance.pk
-    if isinstance(instance, Event):
+    if isinstance(instance, Event | PublishedStanding):
         return instance.season_id
     if isinstance(instance, Race):
         if Race.event.is_cached(instance):
             return instance.event.season_id
-        return (
-            Event.objects.filter(pk=instance.event_id).values_list("season_id", flat=True).first()
-        )
-    race_id = getattr(instance, "race_id", None)
-    if race_id is not None:
+        events = Event.objects.filter(pk=instance.event_id)
+        return events.values_list("season_id", flat=True).first()
+    if isinstance(instance, Result):
         if Result.race.is_cached(instance) and Race.event.is_cached(instance.race):
             return instance.race.event.season_id
-        return Race.objects.filter(pk=race_id).values_list("event__season_id", flat=True).first()
-    return getattr(instance, "season_id", None)
+        races = Race.objects.filter(pk=instance.race_id)
+        return races.values_list("event__season_id", flat=True).first()
+    if isinstance(instance, Adjustment):
+        results = Result.objects.filter(pk=instance.result_id)
+        return results.values_list("race__event__season_id", flat=True).first()
+    return None
 
 
 @receiver([post_save, post_delete], sender=Season)
@@ -882,5 +962,6 @@ def season_id_of(instance: models.Model) -> int | None:
 @receiver([post_save, post_delete], sender=Race)
 @receiver([post_save, post_delete], sender=Result)
 @receiver([post_save, post_delete], sender=PublishedStanding)
+@receiver([post_save, post_delete], sender=Adjustment)
 def season_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
     bump_season_version(season_id_of(instance))

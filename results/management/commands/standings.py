@@ -1,0 +1,107 @@
+"""python manage.py standings SEASON GENDER DISTANCE [--after-race K] [--format table|csv|json]"""
+
+import csv
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from results.models import Season
+from results.standings import GENDERS, TABLES, Table, UnknownTable
+
+
+def resolve(season_slug: str, gender: str, distance: str, after_race: int | None) -> tuple:
+    """The season and its table, or CommandError(returncode=2) with a one-line reason."""
+    if gender not in GENDERS:
+        raise CommandError(f"unknown gender {gender!r}: use {', '.join(GENDERS)}", returncode=2)
+    if distance not in TABLES:
+        raise CommandError(f"unknown distance {distance!r}: use {', '.join(TABLES)}", returncode=2)
+    season = Season.objects.filter(slug=season_slug).first()
+    if season is None:
+        known = ", ".join(Season.objects.values_list("slug", flat=True)) or "none loaded"
+        raise CommandError(f"unknown season {season_slug!r} (seasons: {known})", returncode=2)
+    try:
+        return season, season.standings(gender, distance, after_race)
+    except UnknownTable as error:
+        raise CommandError(str(error), returncode=2) from error
+
+
+def cell(line) -> str:
+    """A race's points as the table shows them: dropped results in brackets."""
+    if line is None:
+        return ""
+    text = "DQ" if line.disqualified else str(line.points)
+    return text if line.counted else f"({text})"
+
+
+class Command(BaseCommand):
+    help = "Print a World Cup standings table, e.g. `standings 2012-13 men 500m`."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("season", help="Season slug, e.g. 2012-13.")
+        parser.add_argument("gender", help="men, women or mixed.")
+        parser.add_argument("distance", help=f"One of: {', '.join(TABLES)}.")
+        parser.add_argument("--after-race", type=int, help="The standings after race K.")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args: object, **options: object) -> None:
+        season, table = resolve(
+            options["season"], options["gender"], options["distance"], options["after_race"]
+        )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(table.as_dict(season.slug), ensure_ascii=False, indent=2))
+        elif options["format"] == "csv":
+            self.write_csv(table)
+        else:
+            self.write_table(season, table)
+
+    def write_csv(self, table: Table) -> None:
+        writer = csv.writer(self.stdout)
+        positions = [race.position for race in table.races]
+        writer.writerow(
+            ["rank", "athlete", "athlete_id", "nation", "points", "gross"]
+            + [f"race_{p}" for p in positions]
+            + ["tie_break"]
+        )
+        for row in table.rows:
+            lines = {line.race: line for line in row.standing.lines}
+            writer.writerow(
+                [
+                    row.standing.rank,
+                    row.competitor.name or "",
+                    row.competitor.key if row.competitor.name else "",
+                    row.competitor.nation,
+                    row.standing.points,
+                    row.standing.gross,
+                ]
+                + [cell(lines.get(p)) for p in positions]
+                + [row.standing.tie_break or ""]
+            )
+
+    def write_table(self, season: Season, table: Table) -> None:
+        out = self.stdout
+        title = f"{table.title} standings, {season.name}"
+        best = f"best {table.best_of} count" if table.best_of else "all results count"
+        out.write(f"{title}: after {table.races_done} of {table.races_total} races ({best})")
+        if table.partial_races:
+            out.write(
+                f"Incomplete: {table.partial_races} of {table.races_done} races have partial "
+                "classifications (podium or the places a source gives)."
+            )
+        if table.provisional_races:
+            out.write(f"Provisional: {table.provisional_races} races are not yet official.")
+        columns = [race.short_label for race in table.races[: table.after_race]]
+        out.write(
+            f"{'Rank':>4}  {'Competitor':<24} {'Nation':<6} {'Points':>6} {'Gross':>6}  "
+            + "  ".join(f"{c:>8}" for c in columns)
+        )
+        for row in table.rows:
+            lines = {line.race: line for line in row.standing.lines}
+            cells = [cell(lines.get(r.position)) for r in table.races[: table.after_race]]
+            shared = "=" if row.standing.shared else " "
+            out.write(
+                f"{row.standing.rank:>3}{shared}  {row.competitor.display[:24]:<24} "
+                f"{row.competitor.nation:<6} {row.standing.points:>6} {row.standing.gross:>6}  "
+                + "  ".join(f"{c:>8}" for c in cells)
+                + (f"  [{row.standing.tie_break}]" if row.standing.tie_break else "")
+            )
+        out.write("Dropped results in brackets; = marks a shared rank.")

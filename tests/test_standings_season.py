@@ -1,0 +1,286 @@
+"""The standings of real seasons from the database: loader, cache, commands, reconciliation."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from results.models import Adjustment, Race, Season
+from results.standings import load_season, season_standings
+from tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def rows(table):
+    return [(r.standing.rank, r.competitor.display, r.standing.points) for r in table.rows]
+
+
+# --- 2012–13, worked out by hand from the fixture's results ---------------------------------
+
+
+def test_womens_relay_2012_13(season_2012_13):
+    # CHN: Cal 2nd 800, Mon/Nag/Sha/Soc 1st 1000 each, Dre 3rd 640 → best 4 = 4000;
+    # the Calgary 2nd and the Dresden 3rd are dropped.
+    # CAN: Cal 4th 512 + Mon, Soc, Dre 2nd 800 each = 2912 (the article publishes 2992).
+    # JPN: Cal, Mon, Nag 3rd 640 each + Sha 2nd 800 = 2720 (= published).
+    # KOR: Cal 1st 1000 + Nag 2nd 800 + Mon, Sha 5th 410 each = 2620 (published 2824).
+    table = season_2012_13.standings("women", "3000m-relay")
+    assert rows(table)[:4] == [
+        (1, "CHN", 4000),
+        (2, "CAN", 2912),
+        (3, "JPN", 2720),
+        (4, "KOR", 2620),
+    ]
+    china = table.rows[0].standing
+    dropped = [line.race for line in china.lines if not line.counted]
+    assert dropped == [1, 6]  # Calgary 2nd and Dresden 3rd
+    assert china.gross == 5440
+    assert (table.races_done, table.races_total, table.best_of) == (6, 6, 4)
+
+
+def test_mens_relay_2012_13(season_2012_13):
+    # KOR: five wins, best 4 → 4000, one win dropped. NED: four 2nd places → 3200.
+    # CHN: Cal 4th (penalised, still classified) 512 + Mon 2nd 800 + Nag, Soc 3rd 640 → 2592.
+    table = season_2012_13.standings("men", "5000m-relay")
+    assert rows(table)[:3] == [(1, "KOR", 4000), (2, "NED", 3200), (3, "CHN", 2592)]
+    korea = table.rows[0].standing
+    assert (korea.gross, sum(not line.counted for line in korea.lines)) == (5000, 1)
+
+
+def test_individual_winners_2012_13(season_2012_13):
+    # Wang Meng: six 500 m wins = 6000. Hamelin: 2nd Cal, Mon (1), Nag + 1st Sha, Soc (1) = 4400.
+    assert rows(season_2012_13.standings("women", "500m"))[0] == (1, "Wang Meng", 6000)
+    assert rows(season_2012_13.standings("men", "500m"))[0] == (1, "Charles Hamelin", 4400)
+
+
+def test_tables_say_their_classifications_are_partial(season_2012_13):
+    table = season_2012_13.standings("women", "500m")
+    assert (table.races_done, table.races_total) == (7, 8)  # Sochi (2) has no sourced result
+    assert table.partial_races == 7
+
+
+def test_standings_after_race_k_and_rank_changes(season_2012_13):
+    # After race 2 of the men's relay (Calgary, Montreal): KOR 2000 (two wins); RUS 800 and
+    # CHN 512 + 800 = 1312 → CHN 2nd, RUS 3rd. After race 1 RUS was 2nd, so it lost a place.
+    table = season_2012_13.standings("men", "5000m-relay", after_race=2)
+    assert rows(table)[:3] == [(1, "KOR", 2000), (2, "CHN", 1312), (3, "RUS", 800)]
+    change = {r.competitor.key: r.rank_change for r in table.rows}
+    assert change["CHN"] == 2  # 4th after Calgary → 2nd after Montreal
+    assert change["RUS"] == -1
+    assert change["USA"] is None  # first result in race 2
+    assert table.races_done == 2
+
+
+def test_progression_has_ranks_and_points_after_every_race(season_2012_13):
+    table = season_2012_13.standings("women", "3000m-relay")
+    assert [k for k, _ in table.progression] == [1, 2, 3, 4, 5, 6]
+    after_calgary = table.progression[0][1]
+    assert after_calgary["KOR"] == (1, 1000)
+    assert after_calgary["CHN"] == (2, 800)
+    assert table.progression[-1][1]["CHN"] == (1, 4000)
+
+
+def test_the_loader_runs_one_query_whatever_the_season_size(django_assert_num_queries):
+    small = make.season("2001-02")
+    for number in range(1, 3):
+        event = make.event(small, number)
+        for distance in ("500m", "1000m", "1500m", "5000m-relay"):
+            race = make.race(event, distance=distance)
+            make.result(race, 1, nation_code="KOR")
+    big = make.season("2002-03")
+    for number in range(1, 11):
+        event = make.event(big, number)
+        for gender, distance in [("men", d) for d in ("500m", "1000m", "1500m", "5000m-relay")] + [
+            ("women", d) for d in ("500m", "1000m", "1500m", "3000m-relay")
+        ]:
+            race = make.race(event, gender=gender, distance=distance)
+            for rank in range(1, 4):
+                make.result(race, rank, nation_code=["KOR", "CAN", "CHN"][rank - 1])
+    assert Race.objects.filter(event__season=small).count() == 8
+    assert Race.objects.filter(event__season=big).count() == 80
+    for season in (small, big):
+        with django_assert_num_queries(1):
+            loaded = load_season(season)
+        assert loaded.tables()  # built with no further query
+    big_tables = season_standings(big)
+    with django_assert_num_queries(0):
+        season_standings(big).tables()  # cached under the season's version
+    assert len(big_tables.keys()) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_result_shows_in_the_next_standings():
+    race = make.race(distance="500m")
+    make.result(race, 1)
+    season = Season.objects.get()
+    assert len(season.standings("men", "500m").rows) == 1
+    make.result(race, 2)  # committed at once (autocommit)
+    season = Season.objects.get()  # a new request reads the season and its new version
+    assert len(season.standings("men", "500m").rows) == 2
+
+
+def test_draft_races_are_on_the_calendar_but_not_in_the_standings():
+    event = make.event()
+    public = make.race(event, state="official")
+    draft = make.race(event, state="draft", number=2)
+    make.result(public, 1)
+    make.result(draft, 1)
+    table = event.season.standings("men", "500m")
+    assert (table.races_done, table.races_total, len(table.rows)) == (1, 2, 1)
+
+
+def test_a_recorded_disqualification_and_deduction_change_the_standings():
+    race1 = make.race(make.event(number=1))
+    race2 = make.race(make.event(race1.event.season, number=2))
+    a = make.athlete("A Skater")
+    b = make.athlete("B Skater")
+    win = make.result(race1, 1, a)
+    make.result(race1, 2, b)
+    make.result(race2, 1, b)
+    second = make.result(race2, 2, a)
+    season = race1.event.season
+    # Before: A = 1000 + 800 = 1800, B = 800 + 1000 = 1800.
+    Adjustment.objects.create(result=win, kind="disqualified", reason="Doping case")
+    Adjustment.objects.create(result=second, kind="deduction", points=100, reason="Protest")
+    season.refresh_from_db()
+    # After: A = 0 (disqualified) + 800 − 100 = 700; B = 1800.
+    table = season.standings("men", "500m")
+    assert rows(table) == [(1, "B Skater", 1800), (2, "A Skater", 700)]
+    a_row = table.rows[1].standing
+    assert (a_row.deduction, a_row.lines[0].disqualified) == (100, True)
+
+
+def test_overall_classification_counts_the_best_n_over_all_distances():
+    season = make.season("2024-25", overall=True, best_overall=2, points_table=[100, 80, 70])
+    event = make.event(season)
+    skater = make.athlete("Kim Gil-li", gender="women")
+    for distance, rank in (("500m", 2), ("1000m", 1), ("1500m", 3)):
+        make.result(make.race(event, gender="women", distance=distance), rank, skater)
+    # Best 2 of 80, 100, 70 → 180; the 1500 m's 70 is dropped.
+    table = season.standings("women", "overall")
+    assert rows(table) == [(1, "Kim Gil-li", 180)]
+    assert table.races_total == 3
+
+
+def test_nations_classification_adds_every_point():
+    season = make.season("2024-25", nations_classification=True, points_table=[100, 80, 70])
+    event = make.event(season)
+    race = make.race(event, distance="500m")
+    make.result(race, 1, nation_code="KOR")
+    make.result(race, 2, nation_code="KOR")
+    make.result(race, 3, nation_code="CAN")
+    relay = make.race(event, distance="5000m-relay")
+    make.result(relay, 1, nation_code="CAN")
+    # KOR: 100 + 80 = 180; CAN: 70 + 100 = 170.
+    assert rows(season.standings("men", "nations")) == [(1, "KOR", 180), (2, "CAN", 170)]
+
+
+# --- Commands -------------------------------------------------------------------------------
+
+
+def test_standings_command_prints_chn_first_with_4000(season_2012_13, capsys):
+    call_command("standings", "2012-13", "women", "3000m-relay")
+    out = capsys.readouterr().out
+    assert "after 6 of 6 races (best 4 count)" in out
+    first = out.splitlines()[3]
+    assert first.split()[:5] == ["1", "CHN", "CHN", "4000", "5440"]
+    assert "(800)" in first and "(640)" in first  # Calgary 2nd and Dresden 3rd, dropped
+
+
+def test_standings_json_has_the_documented_shape(season_2012_13, capsys):
+    call_command("standings", "2012-13", "men", "500m", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert {"season", "gender", "distance", "best_of", "races_done", "races_total", "rows"} <= set(
+        data
+    )
+    first = data["rows"][0]
+    assert set(first) == {
+        "rank",
+        "athlete",
+        "athlete_id",
+        "nation",
+        "points",
+        "gross",
+        "results",
+        "tie_break",
+    }
+    assert (first["athlete"], first["athlete_id"], first["nation"], first["points"]) == (
+        "Charles Hamelin",
+        "charles-hamelin",
+        "CAN",
+        4400,
+    )
+    assert first["results"][0] == {"race": 1, "rank": 2, "points": 800, "counted": True}
+
+
+def test_standings_json_for_a_relay_has_no_athlete(season_2012_13, capsys):
+    call_command("standings", "2012-13", "men", "5000m-relay", "--format", "json")
+    first = json.loads(capsys.readouterr().out)["rows"][0]
+    assert (first["athlete"], first["athlete_id"], first["nation"]) == (None, None, "KOR")
+
+
+def test_standings_csv(season_2012_13, capsys):
+    call_command("standings", "2012-13", "women", "3000m-relay", "--format", "csv")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("rank,athlete,athlete_id,nation,points,gross,race_1")
+    assert lines[1].startswith("1,,,CHN,4000,5440,(800),1000")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2099-00", "men", "500m"], "unknown season '2099-00'"),
+        (["2012-13", "boys", "500m"], "unknown gender 'boys'"),
+        (["2012-13", "men", "400m"], "unknown distance '400m'"),
+        (["2012-13", "men", "3000m-relay"], "no men 3000m-relay standings"),
+        (["2012-13", "men", "500m", "--after-race", "9"], "this table has races 1 to 8"),
+    ],
+)
+def test_standings_command_refuses_bad_arguments_with_status_2(season_2012_13, args, message):
+    with pytest.raises(CommandError, match=message) as error:
+        call_command("standings", *args)
+    assert error.value.returncode == 2
+
+
+def test_check_standings_explains_every_difference(season_2012_13, capsys):
+    with pytest.raises(SystemExit) as exited:
+        call_command("check_standings", "2012-13")
+    assert exited.value.code == 1
+    out = capsys.readouterr().out
+    women_relay = out[out.index("Women's 3000 m relay") :]
+    assert "CHN" in women_relay.splitlines()[1] and women_relay.splitlines()[1].endswith("ok")
+    assert "2992 is no sum of 4 points-table values: most likely a misprint" in women_relay
+    kor = next(line for line in women_relay.splitlines() if line.strip().startswith("3. KOR"))
+    assert "2824" in kor and "2620" in kor and "results below the podium not entered" in kor
+    jpn = next(line for line in women_relay.splitlines() if line.strip().startswith("4. JPN"))
+    assert "same points, ranked 3 here" in jpn
+    assert "2. unnamed" in out  # rows 2–5 of individual tables are matched by rank
+    differing = [line for line in out.splitlines() if "DIFFERS" in line]
+    assert all(": " in line.split("DIFFERS")[1] for line in differing)  # each gives a cause
+    assert "35 published row(s) differ" in out
+
+
+def test_check_standings_passes_when_everything_agrees(capsys):
+    race = make.race(distance="5000m-relay")
+    make.result(race, 1, nation_code="KOR")
+    race.event.season.published_standings.create(
+        gender="men", distance="5000m-relay", rank=1, nation=make.nation("KOR"), points=1000
+    )
+    call_command("check_standings", race.event.season.slug)
+    assert "Every published row agrees" in capsys.readouterr().out
+
+
+def test_the_admin_shows_the_same_comparison_to_staff(admin_client, season_2012_13):
+    page = admin_client.get(reverse("admin:results_season_change", args=[season_2012_13.pk]))
+    html = page.content.decode()
+    assert "Published standings against computed ones" in html
+    assert "2992 is no sum of 4 points-table values" in html

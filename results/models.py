@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 
 if TYPE_CHECKING:
-    from results.standings import Comparison, Rules, Table
+    from results.standings import AthleteRecord, Comparison, Published, Rules, Table
 
 
 # --- Vocabulary -----------------------------------------------------------------------------
@@ -140,6 +141,9 @@ class NationQuerySet(models.QuerySet):
     def get_by_natural_key(self, code: str) -> Nation:
         return self.get(code=code)
 
+    def with_counts(self) -> NationQuerySet:
+        return self.annotate(athlete_count=Count("athletes"))
+
 
 class Nation(models.Model):
     """A national federation, by the three-letter IOC code the ISU uses (NED, not NLD)."""
@@ -167,6 +171,9 @@ class Nation(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("nation-detail", args=[self.code])
 
 
 class AthleteQuerySet(models.QuerySet):
@@ -211,8 +218,23 @@ class Athlete(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.nation_id})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("athlete-detail", args=[self.slug])
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def record(self) -> AthleteRecord:
+        """Published results, podiums, points per season and best placings (one query)."""
+        from results.standings import athlete_record
+
+        results = (
+            self.results.public()
+            .select_related("race__event__season", "adjustment")
+            .with_race_doubled()
+            .order_by("-race__date", "race__distance")
+        )
+        return athlete_record(list(results))
 
     def clean(self) -> None:
         if not isinstance(self.aliases, list) or not all(
@@ -261,6 +283,11 @@ def new_version() -> int:
 class SeasonQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Season:
         return self.get(slug=slug)
+
+    def with_counts(self) -> SeasonQuerySet:
+        return self.annotate(
+            event_count=Count("events", distinct=True), race_count=Count("events__races")
+        )
 
 
 class Season(models.Model):
@@ -365,8 +392,21 @@ class Season(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("season-detail", args=[self.slug])
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def races(self) -> RaceQuerySet:
+        return Race.objects.filter(event__season=self)
+
+    def neighbours(self) -> tuple[Season | None, Season | None]:
+        """The previous and next seasons by date."""
+        seasons = Season.objects.only("slug", "name", "start_date")
+        previous = seasons.filter(start_date__lt=self.start_date).order_by("-start_date").first()
+        following = seasons.filter(start_date__gt=self.start_date).order_by("start_date").first()
+        return previous, following
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -384,12 +424,12 @@ class Season(models.Model):
 
         return rules_for(self)
 
-    def published_comparison(self) -> list[tuple[Table, list[Comparison]]]:
-        """Each published table of the season beside the computed one (two queries)."""
-        from results.standings import Published, compare, season_standings
+    def published(self, **table: str) -> dict[tuple[str, str], list[Published]]:
+        """The season's published standings rows, per (gender, distance) table (one query)."""
+        from results.standings import Published
 
         published: dict[tuple[str, str], list[Published]] = {}
-        rows = self.published_standings.select_related("athlete").order_by("rank")
+        rows = self.published_standings.filter(**table).select_related("athlete").order_by("rank")
         for row in rows:
             team = row.nation_id if row.distance in RELAY_DISTANCES else None
             published.setdefault((row.gender, row.distance), []).append(
@@ -400,6 +440,16 @@ class Season(models.Model):
                     name=row.athlete.name if row.athlete_id else team,
                 )
             )
+        return published
+
+    def published_for(self, gender: str, distance: str) -> list[Published]:
+        return self.published(gender=gender, distance=distance).get((gender, distance), [])
+
+    def published_comparison(self) -> list[tuple[Table, list[Comparison]]]:
+        """Each published table of the season beside the computed one (two queries)."""
+        from results.standings import compare, season_standings
+
+        published = self.published()
         computed = season_standings(self)
         return [
             (table, compare(table, published[(table.gender, table.distance)], self.rules))
@@ -458,6 +508,9 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"World Cup {self.number} · {self.city}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("event-detail", args=[self.season.slug, self.number])
+
     def natural_key(self) -> tuple[str, int]:
         return (*self.season.natural_key(), self.number)
 
@@ -506,12 +559,16 @@ class RaceQuerySet(models.QuerySet):
         return self.filter(state__in=PUBLIC_STATES)
 
     def in_programme_order(self) -> RaceQuerySet:
-        """Men, women, mixed; then 500, 1000, 1500 m, relays; then (1), (2): the seed's layout."""
+        """Men, women, mixed; each event in turn; 500, 1000, 1500 m, relays; (1), (2).
+
+        The layout of the season's calendar as the encyclopedia prints it.
+        """
         return self.order_by(
             models.Case(
                 *(models.When(gender=g, then=i) for i, g in enumerate(Gender.values)),
                 output_field=models.IntegerField(),
             ),
+            "event__number",
             models.Case(
                 *(models.When(distance=d, then=i) for i, d in enumerate(Distance.values)),
                 output_field=models.IntegerField(),
@@ -583,6 +640,27 @@ class Race(models.Model):
     def __str__(self) -> str:
         return f"{self.event} · {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("race-detail", args=self.url_args())
+
+    def url_args(self) -> list:
+        """season, event number, gender, distance, race number (needs event__season)."""
+        return [self.event.season.slug, self.event.number, self.gender, self.distance, self.number]
+
+    def file_name(self) -> str:
+        return "-".join(str(part) for part in self.url_args())
+
+    def classification_lines(self) -> list[Result]:
+        """The published classification (empty while draft), each line with its points."""
+        if not self.is_public:
+            return []
+        # The related manager hands each line this race, already loaded with its season.
+        return list(
+            self.results.select_related("athlete", "adjustment")
+            .prefetch_related("members")
+            .order_by(models.F("rank").asc(nulls_last=True), "athlete__name", "nation")
+        )
+
     def natural_key(self) -> tuple:
         return (*self.event.natural_key(), self.gender, self.distance, self.number)
 
@@ -629,6 +707,14 @@ class Race(models.Model):
 # --- Classifications ------------------------------------------------------------------------
 
 
+MEDAL_COUNTS = {
+    "gold": Count("pk", filter=Q(rank=1)),
+    "silver": Count("pk", filter=Q(rank=2)),
+    "bronze": Count("pk", filter=Q(rank=3)),
+    "total": Count("pk"),
+}
+
+
 class ResultQuerySet(models.QuerySet):
     def get_by_natural_key(
         self,
@@ -650,6 +736,31 @@ class ResultQuerySet(models.QuerySet):
 
     def with_race_doubled(self) -> ResultQuerySet:
         return self.annotate(race_doubled=twin_race_exists("race"))
+
+    def in_season(self, season: Season) -> ResultQuerySet:
+        return self.filter(race__event__season=season)
+
+    def latest_event_first(self) -> ResultQuerySet:
+        return self.select_related("race__event__season", "athlete").order_by(
+            "-race__event__number", "race__gender", "race__distance", "race__number", "rank"
+        )
+
+    def medal_table(self) -> list[dict]:
+        """Gold, silver, bronze and total podium places per nation, best first."""
+        return list(
+            self.podiums()
+            .values("nation")
+            .annotate(**MEDAL_COUNTS)
+            .order_by("-gold", "-silver", "-bronze", "nation")
+        )
+
+    def medals_by_season(self) -> list[dict]:
+        return list(
+            self.podiums()
+            .values("race__event__season__slug", "race__event__season__name")
+            .annotate(**MEDAL_COUNTS)
+            .order_by("-race__event__season__start_date")
+        )
 
     def podiums(self) -> ResultQuerySet:
         return self.filter(rank__lte=3)

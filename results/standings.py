@@ -175,6 +175,12 @@ class Line:
     counted: bool
     disqualified: bool = False
 
+    @property
+    def text(self) -> str:
+        """As plain text shows it: '800', a dropped result '(800)', a disqualified one 'DQ'."""
+        text = "DQ" if self.disqualified else str(self.points)
+        return text if self.counted else f"({text})"
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -366,6 +372,14 @@ class Row:
             return None
         return self.previous_rank - self.standing.rank
 
+    @property
+    def movement(self) -> tuple[str, int]:
+        """("up", places), ("down", places), ("same", 0) or ("new", 0) for a first result."""
+        change = self.rank_change
+        if change is None:
+            return ("new", 0)
+        return ("up", change) if change > 0 else ("down", -change) if change < 0 else ("same", 0)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -380,8 +394,13 @@ class Table:
     progression: tuple[tuple[int, dict[str, tuple[int, int]]], ...] = field(default=())
 
     @property
+    def by_nation(self) -> bool:
+        """Whether the table ranks nations (relays, nations' classification), not athletes."""
+        return self.distance in RELAYS or self.distance == "nations"
+
+    @property
     def title(self) -> str:
-        """ "Women's 3000 m relay"."""
+        """The table's name, e.g. Women's 3000 m relay."""
         return f"{self.gender.capitalize()}'s {TABLE_NAMES[self.distance]}"
 
     @property
@@ -434,6 +453,41 @@ class Table:
                 for row in self.rows
             ],
         }
+
+
+TABLE_CSV_HEADER = ["rank", "athlete", "athlete_id", "nation", "points", "gross"]
+
+
+def table_rows(table: Table) -> list[list[object]]:
+    """The table as CSV rows: header, then one row per competitor, a column per race
+    (dropped results in brackets), and the tie-break."""
+    positions = [race.position for race in table.races]
+    rows: list[list[object]] = [TABLE_CSV_HEADER + [f"race_{p}" for p in positions] + ["tie_break"]]
+    for row in table.rows:
+        lines = {line.race: line.text for line in row.standing.lines}
+        rows.append(
+            [
+                row.standing.rank,
+                row.competitor.name or "",
+                row.competitor.key if row.competitor.name else "",
+                row.competitor.nation,
+                row.standing.points,
+                row.standing.gross,
+                *(lines.get(p, "") for p in positions),
+                row.standing.tie_break or "",
+            ]
+        )
+    return rows
+
+
+def grid(table: Table) -> list[tuple[Row, list[Line | None]]]:
+    """Each row with a cell per race of the table (None where the competitor has no result)."""
+    positions = [race.position for race in table.races]
+    result = []
+    for row in table.rows:
+        lines = {line.race: line for line in row.standing.lines}
+        result.append((row, [lines.get(p) for p in positions]))
+    return result
 
 
 def build_table(
@@ -704,3 +758,81 @@ def _cause(
         f"computed {computed} is {computed - entry.points} more than published: a result "
         "entered that the source did not count, or a points table that differs"
     )
+
+
+# --- An athlete's record --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeasonPoints:
+    """An athlete's points in one table of one season: net under best-N, and gross."""
+
+    season: str
+    season_name: str
+    gender: str
+    distance: str
+    net: int
+    gross: int
+    results: int
+    best_of: int | None
+
+    @property
+    def distance_name(self) -> str:
+        return TABLE_NAMES[self.distance]
+
+
+@dataclass(frozen=True)
+class AthleteRecord:
+    results: list  # published Result rows, newest first, each with race__event__season
+    podiums: dict[int, int]  # rank 1, 2, 3 → how many
+    seasons: list[SeasonPoints]
+    best: list[tuple[str, int, int]]  # (distance name, best rank, how many times)
+
+    @property
+    def podium_count(self) -> int:
+        return sum(self.podiums.values())
+
+
+def athlete_record(results: Sequence[Any]) -> AthleteRecord:
+    """Points per season and table, podiums and best placings, from an athlete's results.
+
+    An athlete's net points in a table depend on his own results only, so they come from
+    `standings` over them; his rank in the table needs everyone's and lives on the table page.
+    """
+    groups: dict[tuple, list[Score]] = defaultdict(list)
+    seasons = {}
+    best: dict[str, list[int]] = defaultdict(list)
+    podiums = {1: 0, 2: 0, 3: 0}
+    for result in results:
+        race = result.race
+        season = race.event.season
+        seasons[season.slug] = season
+        adjustment = getattr(result, "adjustment", None)  # None when no adjustment
+        score = Score(
+            competitor=season.slug,
+            race=race.pk,
+            rank=result.rank,
+            points=points_for(result.rank, result.status, season.rules),
+            disqualified=bool(adjustment and adjustment.kind == "disqualified"),
+            deduction=adjustment.points if adjustment and adjustment.kind == "deduction" else 0,
+        )
+        groups[(season.start_date, season.slug, race.gender, race.distance)].append(score)
+        if result.rank:
+            best[race.distance].append(result.rank)
+            if result.rank in podiums:
+                podiums[result.rank] += 1
+    per_season = []
+    for (_, slug, gender, distance), scores in sorted(groups.items(), reverse=True):
+        season = seasons[slug]
+        best_of = season.rules.best_of(distance)
+        (row,) = standings(scores, best_of)
+        per_season.append(
+            SeasonPoints(
+                slug, season.name, gender, distance, row.points, row.gross, len(scores), best_of
+            )
+        )
+    placings = [
+        (TABLE_NAMES[d], min(ranks), ranks.count(min(ranks)))
+        for d, ranks in sorted(best.items(), key=lambda item: DISTANCES.index(item[0]))
+    ]
+    return AthleteRecord(list(results), podiums, per_season, placings)

@@ -29,6 +29,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the database rolls back; the cache would not)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     # The manifest storage needs collectstatic; tests serve static files as they are.
     settings.STORAGES = {

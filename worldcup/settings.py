@@ -159,7 +159,7 @@ if not DEBUG:
 
 # --- Tables ---------------------------------------------------------------------------------
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "results/_table.html"
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "World Cup results"
 admin.site.site_title = "World Cup results"
@@ -7,4 +7,7 @@ admin.site.index_title = "Seasons, events, races and results"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("results.urls")),
 ]
+
+handler400 = "results.views.bad_request"

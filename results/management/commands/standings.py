@@ -6,7 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from results.models import Season
-from results.standings import GENDERS, TABLES, Table, UnknownTable
+from results.standings import GENDERS, TABLES, Table, UnknownTable, table_rows
 
 
 def resolve(season_slug: str, gender: str, distance: str, after_race: int | None) -> tuple:
@@ -23,14 +23,6 @@ def resolve(season_slug: str, gender: str, distance: str, after_race: int | None
         return season, season.standings(gender, distance, after_race)
     except UnknownTable as error:
         raise CommandError(str(error), returncode=2) from error
-
-
-def cell(line) -> str:
-    """A race's points as the table shows them: dropped results in brackets."""
-    if line is None:
-        return ""
-    text = "DQ" if line.disqualified else str(line.points)
-    return text if line.counted else f"({text})"
 
 
 class Command(BaseCommand):
@@ -55,27 +47,7 @@ class Command(BaseCommand):
             self.write_table(season, table)
 
     def write_csv(self, table: Table) -> None:
-        writer = csv.writer(self.stdout)
-        positions = [race.position for race in table.races]
-        writer.writerow(
-            ["rank", "athlete", "athlete_id", "nation", "points", "gross"]
-            + [f"race_{p}" for p in positions]
-            + ["tie_break"]
-        )
-        for row in table.rows:
-            lines = {line.race: line for line in row.standing.lines}
-            writer.writerow(
-                [
-                    row.standing.rank,
-                    row.competitor.name or "",
-                    row.competitor.key if row.competitor.name else "",
-                    row.competitor.nation,
-                    row.standing.points,
-                    row.standing.gross,
-                ]
-                + [cell(lines.get(p)) for p in positions]
-                + [row.standing.tie_break or ""]
-            )
+        csv.writer(self.stdout).writerows(table_rows(table))
 
     def write_table(self, season: Season, table: Table) -> None:
         out = self.stdout
@@ -95,8 +67,8 @@ class Command(BaseCommand):
             + "  ".join(f"{c:>8}" for c in columns)
         )
         for row in table.rows:
-            lines = {line.race: line for line in row.standing.lines}
-            cells = [cell(lines.get(r.position)) for r in table.races[: table.after_race]]
+            lines = {line.race: line.text for line in row.standing.lines}
+            cells = [lines.get(r.position, "") for r in table.races[: table.after_race]]
             shared = "=" if row.standing.shared else " "
             out.write(
                 f"{row.standing.rank:>3}{shared}  {row.competitor.display[:24]:<24} "

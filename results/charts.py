@@ -1,0 +1,66 @@
+"""The standings progression chart: points after each race for the top 10, as SVG geometry."""
+
+from __future__ import annotations
+
+from results.standings import Table
+
+# Ten colours that stay apart for colour-blind readers (Tableau 10).
+COLOURS = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+]  # fmt: skip
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+
+
+def nice_ceiling(value: int) -> int:
+    """A round upper bound for the y axis: 4000 → 4000, 4400 → 5000, 730 → 800."""
+    if value <= 0:
+        return 1
+    step = 10 ** (len(str(value)) - 1)
+    return -(-value // step) * step
+
+
+def progression(table: Table, top: int = 10) -> dict | None:
+    """Lines of points after each race with results, for the table's top competitors."""
+    done = [k for k, _ in table.progression]
+    if not done or not table.rows:
+        return None
+    leaders = table.rows[:top]
+    highest = nice_ceiling(max(row.standing.points for row in leaders))
+    labels = {race.position: race.short_label for race in table.races}
+    span = WIDTH - LEFT - RIGHT
+    step = span / max(len(done) - 1, 1)
+
+    def x(index: int) -> float:
+        return round(LEFT + (index * step if len(done) > 1 else span / 2), 1)
+
+    def y(points: int) -> float:
+        return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - points / highest), 1)
+
+    lines = []
+    for colour, row in zip(COLOURS, leaders, strict=False):
+        key = row.competitor.key
+        values = [after.get(key, (None, 0))[1] for _, after in table.progression]
+        lines.append(
+            {
+                "label": row.competitor.display,
+                "rank": row.standing.rank,
+                "colour": colour,
+                "points": " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values)),
+                "end": (x(len(values) - 1), y(values[-1])),
+                "final": values[-1],
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "bottom": HEIGHT - BOTTOM,
+        "top": TOP,
+        "lines": lines,
+        "x_ticks": [(x(i), labels[k]) for i, k in enumerate(done)],
+        "y_ticks": [(y(highest * i // 4), highest * i // 4) for i in range(5)],
+        "label_y": HEIGHT - BOTTOM + 24,
+    }

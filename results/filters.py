@@ -1,0 +1,46 @@
+"""django-filter FilterSets for the long public lists; every value is a stable slug or code."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from results.models import Athlete, Distance, Gender, Nation, Result, Season
+
+
+def season_choices() -> list[tuple[str, str]]:
+    return list(Season.objects.order_by("-start_date").values_list("slug", "name"))
+
+
+class ResultFilter(django_filters.FilterSet):
+    season = django_filters.ChoiceFilter(
+        field_name="race__event__season__slug", choices=season_choices, label="Season"
+    )
+    gender = django_filters.ChoiceFilter(field_name="race__gender", choices=Gender.choices)
+    distance = django_filters.ChoiceFilter(field_name="race__distance", choices=Distance.choices)
+    nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
+    athlete = django_filters.CharFilter(method="filter_athlete", label="Athlete")
+    podium = django_filters.BooleanFilter(method="filter_podium", label="Podium only")
+
+    class Meta:
+        model = Result
+        fields = ["season", "gender", "distance", "nation", "athlete"]
+
+    def filter_athlete(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(athlete__name__icontains=value) | Q(athlete__aliases__icontains=value)
+        )
+
+    def filter_podium(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.filter(rank__lte=3) if value else queryset
+
+
+class AthleteFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(method="filter_name", label="Name")
+    nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
+    gender = django_filters.ChoiceFilter(choices=[(Gender.MEN, "Men"), (Gender.WOMEN, "Women")])
+
+    class Meta:
+        model = Athlete
+        fields = ["name", "nation", "gender"]
+
+    def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value))

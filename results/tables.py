@@ -1,0 +1,78 @@
+"""django-tables2 tables for the public lists; each declares only what differs from its model."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from results.models import Athlete, Nation, Result, Season
+
+
+class SeasonTable(tables.Table):
+    caption = "World Cup seasons"
+    name = tables.Column("Season", linkify=True)
+    event_count = tables.Column("Events", orderable=False)
+    race_count = tables.Column("Races", orderable=False)
+
+    class Meta:
+        model = Season
+        fields = ["name", "start_date", "end_date"]
+        orderable = False
+
+
+class AthleteTable(tables.Table):
+    caption = "Athletes"
+    name = tables.Column(linkify=True)
+    nation = tables.Column(linkify=True)
+
+    class Meta:
+        model = Athlete
+        fields = ["name", "nation", "gender"]
+
+
+class NationTable(tables.Table):
+    caption = "Nations"
+    code = tables.Column("Code", linkify=True)
+    athlete_count = tables.Column("Athletes")
+
+    class Meta:
+        model = Nation
+        fields = ["code", "name"]
+        orderable = False
+
+
+class ResultTable(tables.Table):
+    caption = "Results"
+    season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
+    race = tables.Column(accessor="race", verbose_name="Race", orderable=False)
+    rank = tables.Column()
+    competitor = tables.Column(
+        accessor="competitor", verbose_name="Athlete / team", orderable=False
+    )
+    nation = tables.Column(linkify=True)
+    time = tables.Column(accessor="time_display", verbose_name="Time", orderable=False)
+    status = tables.Column()
+    points = tables.Column(accessor="points", verbose_name="Points", orderable=False)
+
+    class Meta:
+        model = Result
+        fields = ["season", "race", "rank", "competitor", "nation", "time", "status", "points"]
+        orderable = False
+
+    def render_race(self, record: Result) -> str:
+        race = record.race
+        race.doubled = getattr(record, "race_doubled", False)
+        return format_html('<a href="{}">{}</a>', race.get_absolute_url(), race)
+
+    def value_race(self, record: Result) -> str:
+        race = record.race
+        race.doubled = getattr(record, "race_doubled", False)
+        return str(race)
+
+    def render_competitor(self, record: Result) -> str:
+        if record.athlete_id:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("athlete-detail", args=[record.athlete.slug]),
+                record.athlete.name,
+            )
+        return record.nation_id

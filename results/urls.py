@@ -1,0 +1,87 @@
+"""Public pages. Every path part is a stable slug or code; the converters refuse anything else
+with a 404 before a view or the database sees it."""
+
+from django.urls import path, register_converter
+
+from results import views
+from results.models import Distance, Gender
+from results.standings import TABLES
+
+
+class Converter:
+    regex = ""
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
+class SeasonConverter(Converter):
+    regex = r"\d{4}-\d{2}"
+
+
+class NumberConverter(Converter):
+    regex = r"[1-9]\d{0,2}"  # an event or race number, 1 to 999
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+
+class GenderConverter(Converter):
+    regex = "|".join(Gender.values)
+
+
+class DistanceConverter(Converter):
+    regex = "|".join(Distance.values)
+
+
+class TableConverter(Converter):
+    regex = "|".join(TABLES)
+
+
+class NationConverter(Converter):
+    regex = "[A-Z]{3}"
+
+
+register_converter(SeasonConverter, "season")
+register_converter(NumberConverter, "number")
+register_converter(GenderConverter, "gender")
+register_converter(DistanceConverter, "distance")
+register_converter(TableConverter, "table")
+register_converter(NationConverter, "nation")
+
+RACE = (
+    "seasons/<season:season>/events/<number:number>/<gender:gender>/<distance:distance>"
+    "/<number:race>"
+)
+TABLE = "seasons/<season:season>/standings/<gender:gender>/<table:distance>"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("seasons/", views.SeasonListView.as_view(), name="season-list"),
+    path("seasons/<season:season>/", views.SeasonDetailView.as_view(), name="season-detail"),
+    path("seasons/<season:season>/calendar.ics", views.calendar_ics, name="season-calendar"),
+    path("seasons/<season:season>/medals/", views.medals, name="season-medals"),
+    path(
+        "seasons/<season:season>/events/<number:number>/",
+        views.EventDetailView.as_view(),
+        name="event-detail",
+    ),
+    path(f"{RACE}/", views.RaceDetailView.as_view(), name="race-detail"),
+    path(f"{RACE}/results.csv", views.race_csv, name="race-csv"),
+    path(
+        "seasons/<season:season>/standings/",
+        views.StandingsIndexView.as_view(),
+        name="standings-index",
+    ),
+    path(f"{TABLE}/", views.StandingsView.as_view(), name="standings"),
+    path(f"{TABLE}.csv", views.standings_csv, name="standings-csv"),
+    path(f"{TABLE}.json", views.standings_json, name="standings-json"),
+    path("athletes/", views.AthleteListView.as_view(), name="athlete-list"),
+    path("athletes/<slug:slug>/", views.AthleteDetailView.as_view(), name="athlete-detail"),
+    path("nations/", views.NationListView.as_view(), name="nation-list"),
+    path("nations/<nation:code>/", views.NationDetailView.as_view(), name="nation-detail"),
+    path("results/", views.ResultSearchView.as_view(), name="result-search"),
+]

@@ -1,0 +1,357 @@
+"""Public pages: thin views over named QuerySets and the standings loader."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import BadRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from results import charts, csv_format
+from results.filters import AthleteFilter, ResultFilter
+from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.standings import UnknownTable, compare, grid, season_standings, table_rows
+from results.tables import AthleteTable, NationTable, ResultTable, SeasonTable
+
+# --- Seasons --------------------------------------------------------------------------------
+
+
+def build_calendar(races: list[Race], podiums: Iterable[Result]) -> list[dict]:
+    """The calendar as the encyclopedia lays it out: per gender, per event, each race with its
+    winner, second and third (None where no source gives the place)."""
+    by_race: dict[int, dict[int, Result]] = defaultdict(dict)
+    for result in podiums:
+        by_race[result.race_id][result.rank] = result
+    genders: dict[str, dict] = {}
+    for race in races:
+        block = genders.setdefault(race.gender, {"gender": race.get_gender_display(), "events": {}})
+        event = block["events"].setdefault(race.event_id, {"event": race.event, "races": []})
+        event["races"].append(
+            {"race": race, "podium": [by_race[race.pk].get(r) for r in (1, 2, 3)]}
+        )
+    return [{**block, "events": list(block["events"].values())} for block in genders.values()]
+
+
+def current_season(seasons: list[Season]) -> Season | None:
+    """The latest season that has started (else the first one to come)."""
+    today = timezone.localdate()
+    started = [season for season in seasons if season.start_date <= today]
+    return started[-1] if started else (seasons[0] if seasons else None)
+
+
+class HomeView(TemplateView):
+    template_name = "results/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        seasons = list(Season.objects.order_by("start_date"))
+        season = current_season(seasons)
+        context = {"seasons": seasons[::-1], "season": season}
+        if season is not None:
+            today = timezone.localdate()
+            events = list(season.events.select_related("venue").order_by("number"))
+            podiums = list(
+                Result.objects.public()
+                .podiums()
+                .in_season(season)
+                .with_race_doubled()
+                .latest_event_first()
+            )
+            for result in podiums:
+                result.race.doubled = result.race_doubled
+            last_event_id = podiums[0].race.event_id if podiums else None
+            latest = [r for r in podiums if r.race.event_id == last_event_id]
+            races = list({r.race_id: r.race for r in latest}.values())
+            context |= {
+                "next_event": next((e for e in events if e.last_day >= today), None),
+                "last_event": next((e for e in events if e.pk == last_event_id), None),
+                "latest": build_calendar(races, latest),
+                "leaders": season_standings(season).tables(),
+            }
+        return super().get_context_data(**context, **kwargs)
+
+
+class SeasonListView(SingleTableMixin, ListView):
+    model = Season
+    table_class = SeasonTable
+    template_name = "results/season_list.html"
+
+    def get_queryset(self) -> QuerySet:
+        return Season.objects.with_counts().order_by("-start_date")
+
+
+class SeasonDetailView(DetailView):
+    template_name = "results/season_detail.html"
+    slug_url_kwarg = "season"
+
+    def get_queryset(self) -> QuerySet:
+        return Season.objects.all()
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        season = self.object
+        races = list(
+            season.races().select_related("event__venue").with_doubled().in_programme_order()
+        )
+        podiums = Result.objects.public().podiums().in_season(season).select_related("athlete")
+        return super().get_context_data(
+            calendar=build_calendar(races, podiums),
+            neighbours=season.neighbours(),
+            **kwargs,
+        )
+
+
+class EventDetailView(DetailView):
+    template_name = "results/event_detail.html"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Event:
+        return get_object_or_404(
+            Event.objects.select_related("season", "venue"),
+            season__slug=self.kwargs["season"],
+            number=self.kwargs["number"],
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        event = self.object
+        races = list(
+            event.races.select_related("event__season").with_doubled().in_programme_order()
+        )
+        podiums = (
+            Result.objects.public().podiums().filter(race__event=event).select_related("athlete")
+        )
+        return super().get_context_data(calendar=build_calendar(races, podiums), **kwargs)
+
+
+class RaceDetailView(DetailView):
+    template_name = "results/race_detail.html"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Race:
+        return get_object_or_404(
+            Race.objects.select_related("event__season", "event__venue").with_doubled(),
+            event__season__slug=self.kwargs["season"],
+            event__number=self.kwargs["number"],
+            gender=self.kwargs["gender"],
+            distance=self.kwargs["distance"],
+            number=self.kwargs["race"],
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        race = self.object
+        return super().get_context_data(classification=race.classification_lines(), **kwargs)
+
+
+def race_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """A race's classification in the results CSV format."""
+    race = RaceDetailView(kwargs=kwargs).get_object()
+    response = HttpResponse(csv_format.write(race.classification_lines()), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{race.file_name()}.csv"'
+    return response
+
+
+# --- Standings ------------------------------------------------------------------------------
+
+
+def season_or_404(slug: str) -> Season:
+    return get_object_or_404(Season, slug=slug)
+
+
+def after_race(request: HttpRequest) -> int | None:
+    """The ?after_race=K parameter: a race number from 1, or absent."""
+    value = request.GET.get("after_race", "")
+    if value == "":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 999:
+        raise BadRequest(f"after_race must be a race number (1, 2, …), not {value[:20]!r}.")
+    return int(value)
+
+
+def table_or_404(season: Season, gender: str, distance: str, request: HttpRequest):
+    try:
+        return season.standings(gender, distance, after_race(request))
+    except UnknownTable as error:
+        raise Http404(str(error)) from error
+
+
+class StandingsIndexView(TemplateView):
+    template_name = "results/standings_index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        season = season_or_404(self.kwargs["season"])
+        context = super().get_context_data(**kwargs)
+        return context | {"season": season, "tables": season_standings(season).tables()}
+
+
+class StandingsView(TemplateView):
+    template_name = "results/standings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        season = season_or_404(self.kwargs["season"])
+        table = table_or_404(season, self.kwargs["gender"], self.kwargs["distance"], self.request)
+        published = season.published_for(table.gender, table.distance)
+        comparison = compare(table, published, season.rules) if published else []
+        return super().get_context_data(**kwargs) | {
+            "season": season,
+            "table": table,
+            "columns": table.races,
+            "rows": grid(table),
+            "comparison": comparison,
+            "differences": sum(not c.agrees for c in comparison),
+            "chart": charts.progression(table),
+        }
+
+
+def standings_csv(request: HttpRequest, season: str, gender: str, distance: str) -> HttpResponse:
+    season_ = season_or_404(season)
+    table = table_or_404(season_, gender, distance, request)
+    response = HttpResponse(content_type="text/csv")
+    csv.writer(response, lineterminator="\n").writerows(table_rows(table))
+    response["Content-Disposition"] = f'attachment; filename="{season}-{gender}-{distance}.csv"'
+    return response
+
+
+def standings_json(request: HttpRequest, season: str, gender: str, distance: str) -> HttpResponse:
+    season_ = season_or_404(season)
+    table = table_or_404(season_, gender, distance, request)
+    body = json.dumps(table.as_dict(season_.slug), ensure_ascii=False, indent=2)
+    return HttpResponse(body, content_type="application/json")
+
+
+def medals(request: HttpRequest, season: str) -> HttpResponse:
+    season_ = season_or_404(season)
+    table = Result.objects.public().in_season(season_).medal_table()
+    return render(request, "results/medals.html", {"season": season_, "medals": table})
+
+
+def calendar_ics(request: HttpRequest, season: str) -> HttpResponse:
+    """The season's events as all-day iCalendar events (DTEND the day after the last day)."""
+    season_ = season_or_404(season)
+    events = season_.events.select_related("venue").order_by("number")
+    host = request.get_host()
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Short Track World Cup results//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{ics_text(f'World Cup {season_.name}')}",
+    ]
+    for event in events:
+        place = f"{event.venue.name}, {event.city}" if event.venue else event.city
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{season_.slug}-{event.number}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{event.first_day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{event.last_day + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{ics_text(f'{event} ({season_.name})')}",
+            f"LOCATION:{ics_text(place)}",
+            f"URL:{request.build_absolute_uri(event.get_absolute_url())}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    body = "".join(fold(line) + "\r\n" for line in lines)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="world-cup-{season_.slug}.ics"'
+    return response
+
+
+def ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 §3.1), never inside a character."""
+    encoded, parts = line.encode(), []
+    while len(encoded) > 75:
+        cut = 75 if not parts else 74
+        while encoded[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte
+            cut -= 1
+        parts.append(encoded[:cut].decode())
+        encoded = encoded[cut:]
+    parts.append(encoded.decode())
+    return "\r\n ".join(parts)
+
+
+# --- Athletes, nations, results -------------------------------------------------------------
+
+
+class AthleteListView(SingleTableMixin, FilterView):
+    table_class = AthleteTable
+    filterset_class = AthleteFilter
+    template_name = "results/athlete_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet:
+        return Athlete.objects.select_related("nation").order_by("name")
+
+
+class AthleteDetailView(DetailView):
+    template_name = "results/athlete_detail.html"
+    slug_field = "slug"
+
+    def get_queryset(self) -> QuerySet:
+        return Athlete.objects.select_related("nation")
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        return super().get_context_data(record=self.object.record(), **kwargs)
+
+
+class NationListView(SingleTableMixin, ListView):
+    table_class = NationTable
+    template_name = "results/nation_list.html"
+
+    def get_queryset(self) -> QuerySet:
+        return Nation.objects.with_counts().order_by("code")
+
+
+class NationDetailView(DetailView):
+    template_name = "results/nation_detail.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self) -> QuerySet:
+        return Nation.objects.all()
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        nation = self.object
+        return super().get_context_data(
+            athletes=nation.athletes.order_by("name"),
+            relays=Result.objects.public()
+            .filter(nation=nation, athlete__isnull=True)
+            .select_related("race__event__season")
+            .with_race_doubled()
+            .order_by("-race__date", "race__distance"),
+            medals=Result.objects.public().filter(nation=nation).medals_by_season(),
+            **kwargs,
+        )
+
+
+class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
+    table_class = ResultTable
+    filterset_class = ResultFilter
+    template_name = "results/result_list.html"
+    paginate_by = 50
+    export_formats = ["csv", "xlsx"]
+    export_name = "results"
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Result.objects.public()
+            .select_related("race__event__season", "athlete", "nation")
+            .with_race_doubled()
+            .order_by("-race__date", "race__event__number", "race_id", "rank")
+        )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", {"message": str(exception)}, status=400)

@@ -1,0 +1,99 @@
+"""A fan's walk through the public site, in Debian's Chromium (Playwright).
+
+Screenshots of failures land in test-results/ (pytest-playwright --screenshot only-on-failure).
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def site(live_server):
+    call_command("loaddata", "nations", "season_2012_13", verbosity=0)
+    return live_server.url
+
+
+def test_from_home_to_the_womens_relay_standings(site, page: Page):
+    page.goto(site + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("World Cup 2012–13")
+    page.get_by_role("link", name="Seasons", exact=True).click()
+    page.get_by_role("link", name="2012–13").click()
+    expect(page).to_have_url(site + "/seasons/2012-13/")
+    page.get_by_role("link", name="Standings", exact=True).first.click()
+    page.get_by_role("link", name="Women's 3000 m relay").click()
+    expect(page).to_have_url(site + "/seasons/2012-13/standings/women/3000m-relay/")
+
+    china = page.locator("table.standings tbody tr").first
+    expect(china.locator("th")).to_have_text("CHN")
+    expect(china.locator("td.total")).to_have_text("4000")
+    calgary = china.locator("td").nth(4)  # rank, change, points, gross, then race 1
+    expect(calgary.locator("s.dropped")).to_have_text("800")
+    decoration = calgary.locator("s.dropped").evaluate(
+        "s => getComputedStyle(s).textDecorationLine"
+    )
+    assert "line-through" in decoration
+
+    canada = page.locator("table.comparison tr", has_text="CAN")
+    expect(canada).to_contain_text("2992")
+    expect(canada).to_contain_text("2912")
+    expect(canada).to_contain_text("most likely a misprint")
+
+
+def test_the_chart_and_the_after_race_selector(site, page: Page):
+    page.goto(site + "/seasons/2012-13/standings/men/5000m-relay/")
+    chart = page.locator("svg.progression")
+    expect(chart).to_be_visible()
+    expect(chart.locator("polyline")).to_have_count(6)  # KOR RUS CAN CHN USA NED scored
+    page.get_by_label("Standings after race").select_option("2")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"after_race=2$"))
+    expect(page.locator(".lead")).to_contain_text("After 2 of 6 races.")
+    expect(page.locator("table.standings tbody tr").first).to_contain_text("2000")
+
+
+def test_downloading_the_standings_csv(site, page: Page):
+    page.goto(site + "/seasons/2012-13/standings/women/3000m-relay/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    lines = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("1,,,CHN,4000,5440,(800)")
+    assert download.value.suggested_filename == "2012-13-women-3000m-relay.csv"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/seasons/2012-13/",
+        "/seasons/2012-13/standings/men/500m/",
+        "/seasons/2012-13/events/1/men/500m/1/",
+        "/athletes/elise-christie/",
+        "/results/",
+    ],
+)
+def test_no_sideways_page_scroll_on_a_phone(site, page: Page, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_pages_make_no_external_request(site, page: Page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in ["/", "/seasons/2012-13/standings/women/3000m-relay/", "/results/"]:
+        page.goto(site + path)
+    assert requested and all(url.startswith(site) for url in requested), requested
+
+
+def test_keyboard_focus_is_visible(site, page: Page):
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"

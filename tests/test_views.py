@@ -1,0 +1,376 @@
+"""The public pages: what fans, media and federations read."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from results.models import Athlete
+from tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def text(html: str) -> str:
+    """The page's text without tags, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- The 2012–13 season, laid out like the encyclopedia -------------------------------------
+
+
+def test_the_season_page_shows_all_sixty_races(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/")
+    race_links = set(
+        re.findall(r'href="(/seasons/2012-13/events/\d/(?:men|women)/[^"]+/\d/)"', html)
+    )
+    assert len(race_links) == 60
+    assert html.count("<caption>Men · World Cup") == 6
+    assert html.count("<caption>Women · World Cup") == 6
+
+
+def test_the_season_page_shows_the_relay_podiums(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/")
+    row = re.search(r"5000m-relay/1/\">5000 m relay</a>.*?</tr>", html, re.S).group(0)
+    assert re.findall(r"nations/([A-Z]{3})/", row) == ["KOR", "RUS", "CAN"]  # Calgary
+
+
+def test_the_season_page_marks_the_world_record(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/")
+    calgary = html[html.index("Men · World Cup 1 · Calgary") :]
+    row = re.search(r"men/500m/1/\">500 m</a>(.*?)</tr>", calgary, re.S).group(1)
+    assert '<abbr class="record" title="World record">WR</abbr>' in row
+    assert "J. R. Celski" in row  # the winner is a name, the WR a note
+
+
+def test_the_season_page_labels_doubled_distances(client, season_2012_13):
+    calgary = text(page(client, "/seasons/2012-13/"))
+    assert "1000 m (1)" in calgary and "1000 m (2)" in calgary
+    assert "500 m (1)" not in calgary.split("World Cup 2")[0]  # Calgary's 500 m was skated once
+
+
+def test_the_season_page_names_the_corrections(client, season_2012_13):
+    assert "12 February 2013" in page(client, "/seasons/2012-13/")
+
+
+def test_season_pages_link_the_previous_and_next_season(client, season_2012_13):
+    make.season("2013-14")
+    html = page(client, "/seasons/2012-13/")
+    assert 'rel="next" href="/seasons/2013-14/"' in html
+    assert 'rel="prev" href="/seasons/2012-13/"' in page(client, "/seasons/2013-14/")
+
+
+def test_the_event_page_shows_venue_dates_and_races(client, season_2012_13):
+    body = text(page(client, "/seasons/2012-13/events/4/"))
+    assert "World Cup 4 · Shanghai" in body
+    assert "Oriental Sports Center" in body
+    assert "7 December – 9 December 2012" in body
+
+
+def test_the_race_page_shows_the_classification_with_points(client, season_2012_13):
+    body = text(page(client, "/seasons/2012-13/events/1/men/500m/1/"))
+    assert "1 J. R. Celski USA 39.937 WR 1000" in body
+    assert "2 Charles Hamelin CAN 800" in body
+    assert "partial: only the places a source gives" in body
+
+
+def test_the_race_page_shows_a_relay_penalty_that_kept_its_rank(client, season_2012_13):
+    body = text(page(client, "/seasons/2012-13/events/1/men/5000m-relay/1/"))
+    assert "4 CHN CHN PEN" in body and "512" in body
+
+
+def test_the_race_classification_downloads_in_the_results_csv_format(client, season_2012_13):
+    response = client.get("/seasons/2012-13/events/1/men/5000m-relay/1/results.csv")
+    assert response["Content-Type"] == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:10] == [
+        "season",
+        "event",
+        "gender",
+        "distance",
+        "race",
+        "rank",
+        "athlete",
+        "nation",
+        "time",
+        "status",
+    ]
+    assert rows[1][:10] == ["2012-13", "1", "men", "5000m-relay", "1", "1", "", "KOR", "", ""]
+    assert rows[4][:10] == ["2012-13", "1", "men", "5000m-relay", "1", "4", "", "CHN", "", "PEN"]
+
+
+# --- Standings ------------------------------------------------------------------------------
+
+
+def test_the_standings_page_strikes_through_dropped_results(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/standings/women/3000m-relay/")
+    china = re.search(r'nations/CHN/">CHN</a></th>(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r'<td class="num[^"]*">(.*?)</td>', china, re.S)
+    assert re.sub(r"<[^>]+>", "", cells[0]).strip() == "4000"
+    races = cells[2:8]  # Calgary … Dresden
+    assert "<s" in races[0] and ">800</s>" in races[0]  # Calgary 2nd, dropped
+    assert "<s" in races[5] and ">640</s>" in races[5]  # Dresden 3rd, dropped
+    assert all("<s" not in cell for cell in races[1:5])
+    assert "After 6 of 6 races." in html
+
+
+def test_the_standings_page_shows_published_figures_where_they_differ(client, season_2012_13):
+    body = text(page(client, "/seasons/2012-13/standings/women/3000m-relay/"))
+    assert "CAN 2992 2912 (2. CAN) 2992 is no sum of 4 points-table values" in body
+    assert "4 of 5 published rows differ" in body
+
+
+def test_the_standings_page_says_classifications_are_incomplete(client, season_2012_13):
+    assert "Incomplete: 7 of 7 races have partial classifications" in text(
+        page(client, "/seasons/2012-13/standings/women/500m/")
+    )
+
+
+def test_the_standings_page_explains_a_broken_tie(client, season_2012_13):
+    body = text(page(client, "/seasons/2012-13/standings/men/500m/"))
+    # Seifert (win at Nagoya) and Bastille (win at Montreal (2)) have 1000 each.
+    assert "Robert Seifert GER 1000 1000" in body
+    assert "last race: better in WC 3 Nagoya (1. to no result)" in body
+
+
+def test_the_standings_after_race_k(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/standings/men/5000m-relay/?after_race=2")
+    assert "After 2 of 6 races." in html
+    body = text(html)
+    assert "1 – KOR 2000" in body  # two wins (relay tables have no second nation column)
+    assert "2 ▲2 CHN 1312" in body  # 4th after Calgary, 2nd after Montreal
+    assert '<option value="2" selected>' in html
+
+
+def test_the_standings_page_draws_the_progression_chart(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/standings/women/3000m-relay/")
+    svg = html[html.index("<svg viewBox") : html.index("</svg>")]
+    assert svg.count("<polyline") == 6  # six teams scored
+    assert "1. CHN: 4000" in html
+
+
+def test_the_standings_download_as_csv_and_json(client, season_2012_13):
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/seasons/2012-13/standings/women/3000m-relay.csv").content.decode()
+            )
+        )
+    )
+    assert rows[1][:6] == ["1", "", "", "CHN", "4000", "5440"]
+    data = json.loads(client.get("/seasons/2012-13/standings/women/3000m-relay.json").content)
+    assert (data["rows"][0]["nation"], data["rows"][0]["points"]) == ("CHN", 4000)
+
+
+def test_the_standings_json_is_what_the_command_prints(client, season_2012_13, capsys):
+    from django.core.management import call_command
+
+    call_command("standings", "2012-13", "men", "500m", "--after-race", "4", "--format", "json")
+    printed = json.loads(capsys.readouterr().out)
+    served = json.loads(client.get("/seasons/2012-13/standings/men/500m.json?after_race=4").content)
+    assert served == printed
+
+
+def test_the_standings_index_lists_every_table(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/standings/")
+    assert len(re.findall(r'href="/seasons/2012-13/standings/(?:men|women)/[^"]+/"', html)) == 8
+
+
+def test_the_medal_table(client, season_2012_13):
+    body = text(page(client, "/seasons/2012-13/medals/"))
+    # KOR's sourced podium places: worked from the fixture's rows (the first row).
+    assert body.index("KOR") < body.index("CHN") < body.index("CAN")
+
+
+def test_the_calendar_feed_has_all_day_events(client, season_2012_13):
+    response = client.get("/seasons/2012-13/calendar.ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert body.count("BEGIN:VEVENT") == 6
+    assert "DTSTART;VALUE=DATE:20121019\r\nDTEND;VALUE=DATE:20121022\r\n" in body  # Calgary 19–21
+    assert "SUMMARY:World Cup 1 · Calgary (2012–13)" in body
+    assert "LOCATION:Olympic Oval\\, Calgary" in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+# --- Athletes, nations, results -------------------------------------------------------------
+
+
+def test_the_athlete_page(client, season_2012_13):
+    body = text(page(client, "/athletes/elise-christie/"))
+    # Sourced 1000 m results: Calgary (1) 2nd 800, Nagoya 1st 1000, Shanghai (1) 3rd 640,
+    # Sochi 2nd 800 → 3240; 1500 m: Nagoya (2) 2nd 800, Sochi 3rd 640, Dresden (1) 1st 1000.
+    assert "2012–13 1000 m 4 3240" in body
+    assert "2012–13 1500 m 3 2440" in body
+    assert "Podiums 7 (2 × 1st, 3 × 2nd, 2 × 3rd)" in body
+
+
+def test_the_athlete_page_lists_other_spellings(client, season_2012_13):
+    assert "Viktor Ahn, Ahn Hyun-soo" in page(client, "/athletes/victor-an/")
+
+
+def test_the_nation_page(client, season_2012_13):
+    body = text(page(client, "/nations/CAN/"))
+    assert "Charles Hamelin" in body
+    assert "Women 3000 m relay 4" in body  # the Calgary relay 4th
+    assert "2012–13" in body
+
+
+def test_the_athlete_list_filters_by_nation_and_alias(client, season_2012_13):
+    body = text(page(client, "/athletes/?nation=RUS"))
+    assert "Victor An" in body and "Charles Hamelin" not in body
+    assert "Victor An" in text(page(client, "/athletes/?name=ahn"))
+
+
+def test_results_search_filters_by_season_gender_distance_and_nation(client, season_2012_13):
+    body = text(page(client, "/results/?season=2012-13&gender=women&distance=500m&nation=CAN"))
+    assert "Jessica Gregg" in body and "Wang Meng" not in body
+
+
+def test_results_export_as_csv_and_xlsx(client, season_2012_13):
+    csv_text = client.get("/results/?distance=5000m-relay&_export=csv").content.decode()
+    assert len(csv_text.strip().splitlines()) == 1 + 18 + 1  # header, 18 podium places, CHN 4th
+    workbook = load_workbook(
+        io.BytesIO(client.get("/results/?distance=5000m-relay&_export=xlsx").content)
+    )
+    assert workbook.active.max_row == 20
+
+
+# --- Bad addresses --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/seasons/2099-00/",
+        "/seasons/2012-13/events/9/",
+        "/seasons/2012-13/events/1/men/500m/3/",
+        "/seasons/2012-13/events/1/women/5000m-relay/1/",
+        "/seasons/2012-13/events/99999999999999999999/",
+        "/seasons/2012-13/standings/men/3000m-relay/",
+        "/seasons/2012-13/standings/men/overall/",
+        "/seasons/2012-13/standings/men/5000m-relay/?after_race=7",
+        "/seasons/twelve/",
+        "/athletes/nobody/",
+        "/nations/XXX/",
+        "/nations/kor/",
+        "/seasons/2012-13/standings/men/500m.json?after_race=9",
+    ],
+)
+def test_unknown_addresses_get_the_404_page(client, season_2012_13, url):
+    html = page(client, url, status=404)
+    assert "<h1>Not found</h1>" in html
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1e3", "<script>"])
+def test_a_bad_after_race_gets_a_400_with_the_reason(client, season_2012_13, value):
+    html = page(client, f"/seasons/2012-13/standings/men/500m/?after_race={value}", status=400)
+    assert "after_race must be a race number" in html
+    assert "<script>" not in html
+
+
+def test_a_season_with_no_data_still_renders(client, db):
+    make.season("2030-31")
+    assert "No season is loaded yet" not in page(client, "/")
+    assert "World Cup 2030–31" in page(client, "/seasons/2030-31/")
+
+
+def test_an_empty_site_renders(client, db):
+    assert "No season is loaded yet" in page(client, "/")
+
+
+# --- Draft results stay out of public pages -------------------------------------------------
+
+
+def test_draft_results_are_not_public(client, db):
+    event = make.event(make.season("2030-31"), 1, city="Montreal")
+    draft = make.race(event, state="draft")
+    make.result(draft, 1, make.athlete("Secret Skater"))
+    pages = ["/", "/seasons/2030-31/", "/seasons/2030-31/events/1/", "/results/",
+             "/seasons/2030-31/events/1/men/500m/1/", "/seasons/2030-31/standings/men/500m/",
+             "/athletes/secret-skater/"]  # fmt: skip
+    for url in pages:
+        assert "Secret Skater</a>" not in page(client, url), url
+    assert "Results not yet published." in page(client, "/seasons/2030-31/events/1/men/500m/1/")
+
+
+def test_provisional_results_are_public_and_marked(client, db):
+    race = make.race(make.event(make.season("2030-31"), 1), state="provisional")
+    make.result(race, 1, make.athlete("Quick Skater"))
+    assert "Provisional results" in page(client, "/seasons/2030-31/events/1/men/500m/1/")
+    standings = page(client, "/seasons/2030-31/standings/men/500m/")
+    assert "Quick Skater" in standings and "1 race provisional" in standings
+
+
+# --- Queries: a constant number per page, whatever the data ---------------------------------
+
+
+def grow(n_races: int, n_athletes: int):
+    """A season with n races (men's 500 m, one per event) and n athletes placed in them."""
+    season = make.season("2040-41")
+    skaters = [make.athlete(f"Skater {i:02d}") for i in range(n_athletes)]
+    for number in range(1, n_races + 1):
+        race = make.race(make.event(season, number, city=f"City {number}"))
+        for rank, skater in enumerate(skaters[:40], start=1):
+            make.result(race, rank, skater)
+    relay = make.race(season.events.first(), distance="5000m-relay")
+    make.result(relay, 1, nation_code="KOR")
+    return season
+
+
+PAGES = [
+    "/",
+    "/seasons/",
+    "/seasons/2040-41/",
+    "/seasons/2040-41/events/1/",
+    "/seasons/2040-41/events/1/men/500m/1/",
+    "/seasons/2040-41/events/1/men/500m/1/results.csv",
+    "/seasons/2040-41/events/1/men/5000m-relay/1/",
+    "/seasons/2040-41/standings/",
+    "/seasons/2040-41/standings/men/500m/",
+    "/seasons/2040-41/standings/men/500m/?after_race=1",
+    "/seasons/2040-41/standings/men/500m.csv",
+    "/seasons/2040-41/standings/men/500m.json",
+    "/seasons/2040-41/medals/",
+    "/seasons/2040-41/calendar.ics",
+    "/athletes/",
+    "/athletes/skater-00/",
+    "/nations/",
+    "/nations/KOR/",
+    "/results/",
+    "/results/?season=2040-41&gender=men&distance=500m&nation=KOR&athlete=skater",
+    "/results/?_export=csv",
+]
+
+
+def queries(client, url: str) -> int:
+    cache.clear()  # count the loader's query too
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, url):
+    small = grow(1, 1)
+    with_one = queries(client, url)
+    small.delete()
+    Athlete.objects.all().delete()
+    grow(20, 40)
+    with_twenty = queries(client, url)
+    assert with_twenty == with_one
+    cache.clear()
+    with django_assert_max_num_queries(8):
+        client.get(url)

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
+from results import csv_format
 from results.models import (
     Adjustment,
     Athlete,
+    Distance,
     Event,
+    Gender,
     Nation,
     Podium,
+    Publication,
     PublishedStanding,
     Race,
     Result,
@@ -93,6 +104,21 @@ class LoadedAutocompleteSelect(AutocompleteSelect):
 # --- Forms ----------------------------------------------------------------------------------
 
 
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=100,
+        help_text="Kept in the history with your name and the time. Required to correct an "
+        'official race (e.g. "Appeal upheld: CAN reinstated 2nd").',
+    )
+
+
+def race_is_official(race_id: int | None) -> bool:
+    """Whether the race, as stored, is official (its form may be changing it)."""
+    return bool(race_id) and Race.objects.filter(pk=race_id, state=Publication.OFFICIAL).exists()
+
+
 class AthleteForm(forms.ModelForm):
     aliases = ListField(
         separator="\n",
@@ -107,6 +133,7 @@ class AthleteForm(forms.ModelForm):
 
 
 class SeasonForm(forms.ModelForm):
+    change_reason = reason_field()
     points_table = ListField(
         item=int,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -136,7 +163,40 @@ class SeasonForm(forms.ModelForm):
         ]  # fmt: skip
 
 
+class EventForm(forms.ModelForm):
+    change_reason = reason_field()
+
+    class Meta:
+        model = Event
+        fields = ["season", "number", "city", "venue", "first_day", "last_day", "source", "note"]
+
+
+class RaceForm(forms.ModelForm):
+    change_reason = reason_field()
+
+    class Meta:
+        model = Race
+        fields = [
+            "event", "gender", "distance", "number", "date", "record_note", "state",
+            "classification", "source", "note",
+        ]  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if race_is_official(self.instance.pk):
+            if data.get("state") != Publication.OFFICIAL:
+                self.add_error(
+                    "state", "An official race is corrected (with a reason), never unpublished."
+                )
+            changed = [name for name in self.changed_data if name != "change_reason"]
+            if changed and not data.get("change_reason"):
+                self.add_error("change_reason", "This race is official: say why it is corrected.")
+        return data
+
+
 class ResultForm(forms.ModelForm):
+    """A line of a classification, as the race page's inline edits it."""
+
     time = RaceTimeField(required=False, help_text="39.937 or 1:26.661")
 
     class Meta:
@@ -164,8 +224,36 @@ class ResultForm(forms.ModelForm):
         return data
 
 
+class ResultChangeForm(ResultForm):
+    """One line on its own page: correcting an official race's line needs a reason."""
+
+    change_reason = reason_field()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if race_is_official(self.instance.race_id):
+            changed = [name for name in self.changed_data if name != "change_reason"]
+            if changed and not data.get("change_reason"):
+                self.add_error("change_reason", "This race is official: say why it is corrected.")
+        return data
+
+
 class ClassificationFormSet(forms.BaseInlineFormSet):
-    """The race's classification: the athlete labels come from the rows already loaded."""
+    """The race's classification: the athlete labels come from the rows already loaded.
+
+    Changing an official race's classification needs the reason given on the race's form.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.has_changed()
+            and not self.data.get("change_reason", "").strip()
+            and race_is_official(self.instance.pk)
+        ):
+            raise ValidationError(
+                "This race is official: give the reason for the correction (below the race)."
+            )
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
@@ -230,6 +318,120 @@ class AdjustmentInline(admin.StackedInline):
     max_num = 1
 
 
+class ProgrammeForm(forms.Form):
+    """An event's standard programme: 500, 1000 and 1500 m and a relay for men and women."""
+
+    men_doubled = forms.ChoiceField(
+        label="Men's distance skated twice",
+        choices=[("", "none")] + [(d.value, d.label) for d in Distance if d.value[0] != "2"][:3],
+        required=False,
+    )
+    women_doubled = forms.ChoiceField(
+        label="Women's distance skated twice",
+        choices=[("", "none")] + [(d.value, d.label) for d in Distance if d.value[0] != "2"][:3],
+        required=False,
+    )
+    relays = forms.BooleanField(
+        label="Men's 5000 m and women's 3000 m relays", initial=True, required=False
+    )
+    mixed_relay = forms.BooleanField(label="Mixed 2000 m relay", required=False)
+
+
+class ImportForm(forms.Form):
+    """Upload a results file (CSV or XLSX) for a preview; nothing is written until confirmed."""
+
+    MAX_BYTES = 1_500_000
+
+    file = forms.FileField(help_text="Results CSV (UTF-8) or XLSX, in the documented format.")
+    replace = forms.BooleanField(
+        required=False, help_text="Replace the classification of races that already have results."
+    )
+    publish = forms.ChoiceField(
+        choices=[
+            (Publication.DRAFT, "Draft (staff only)"),
+            (Publication.PROVISIONAL, "Provisional"),
+            (Publication.OFFICIAL, "Official"),
+        ],  # fmt: skip
+        initial=Publication.DRAFT,
+    )
+    reason = forms.CharField(
+        required=False, max_length=100, help_text="Why; required to replace an official race."
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                f"The file is {upload.size:,} bytes; the admin takes up to "
+                f"{self.MAX_BYTES:,}. Import larger files with manage.py import_results."
+            )
+        return upload
+
+
+class ConfirmImportForm(forms.Form):
+    content = forms.CharField(widget=forms.HiddenInput)
+    filename = forms.CharField(widget=forms.HiddenInput)
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    publish = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def file_bytes(self) -> bytes:
+        try:
+            return base64.b64decode(self.cleaned_data["content"], validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValidationError("The upload was damaged; upload the file again.") from error
+
+
+def results_csv_response(results: QuerySet, name: str) -> HttpResponse:
+    lines = results.select_related("race__event__season", "athlete").order_by(
+        "race__event__season__start_date", "race__event__number", "race__gender",
+        "race__distance", "race__number", "rank",
+    )  # fmt: skip
+    response = HttpResponse(csv_format.write(lines), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Every save keeps who, when and why (the form's reason) in the model's history."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        reason = form.cleaned_data.get("change_reason", "")
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        for obj in instances:
+            obj._change_reason = reason
+            obj.save()
+        formset.save_m2m()
+
+
+def publish(request: HttpRequest, races: QuerySet, state: str) -> None:
+    """Move races to a publication state, all or none, and say what happened."""
+    races = list(races.select_related("event"))
+    refused = [race for race in races if race.state == Publication.OFFICIAL and state != race.state]
+    if refused:
+        messages.error(
+            request,
+            f"Nothing changed: {len(refused)} race(s) are official and are corrected with a "
+            f"reason, never unpublished ({', '.join(str(r) for r in refused[:3])}…).",
+        )
+        return
+    with transaction.atomic():
+        moved = [race for race in races if race.state != state]
+        for race in moved:
+            race.publish(state)
+    label = Publication(state).label.lower()
+    messages.success(
+        request, f"{len(moved)} race(s) now {label}; {len(races) - len(moved)} already were."
+    )
+
+
 # --- Model admins ---------------------------------------------------------------------------
 
 
@@ -241,7 +443,7 @@ class NationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Athlete)
-class AthleteAdmin(admin.ModelAdmin):
+class AthleteAdmin(HistoryAdmin):
     form = AthleteForm
     list_display = ["name", "nation", "gender", "isu_id"]
     list_filter = ["gender", "nation"]
@@ -252,7 +454,7 @@ class AthleteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(HistoryAdmin):
     list_display = ["name", "city", "nation"]
     list_filter = ["nation"]
     search_fields = ["name", "city"]
@@ -261,7 +463,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Season)
-class SeasonAdmin(admin.ModelAdmin):
+class SeasonAdmin(HistoryAdmin):
     form = SeasonForm
     list_display = ["name", "slug", "start_date", "end_date", "rules_confidence"]
     search_fields = ["name", "slug"]
@@ -284,7 +486,7 @@ class SeasonAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Provenance", {"fields": ["source", "note"]}),
+        ("Provenance", {"fields": ["source", "note", "change_reason"]}),
         ("Published standings against computed ones", {"fields": ["published_comparison"]}),
     ]
 
@@ -336,7 +538,8 @@ class SeasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(HistoryAdmin):
+    form = EventForm
     list_display = ["__str__", "season", "venue", "first_day", "last_day"]
     list_filter = ["season"]
     search_fields = ["city", "venue__name", "season__slug"]
@@ -344,37 +547,151 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["season", "venue"]
     autocomplete_fields = ["season", "venue"]
     inlines = [RaceInline]
+    actions = ["create_programme", "publish_provisional", "publish_official"]
+
+    @admin.action(description="Create the standard programme of races", permissions=["change"])
+    def create_programme(self, request: HttpRequest, events: QuerySet) -> HttpResponse | None:
+        if not request.user.has_perm("results.add_race"):
+            raise PermissionDenied
+        form = ProgrammeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            doubled = {Gender.MEN: form.cleaned_data["men_doubled"],
+                       Gender.WOMEN: form.cleaned_data["women_doubled"]}  # fmt: skip
+            with transaction.atomic():
+                created = [
+                    race
+                    for event in events
+                    for race in event.create_programme(
+                        doubled, form.cleaned_data["relays"], form.cleaned_data["mixed_relay"]
+                    )
+                ]
+            messages.success(
+                request,
+                f"{len(created)} race(s) created as draft; races that existed were kept. "
+                "Set each race's date on the event's page.",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Create the standard programme",
+            "events": events,
+            "form": form,
+            "opts": self.model._meta,
+            "action": "create_programme",
+        }
+        return TemplateResponse(request, "admin/results/event/programme.html", context)
+
+    @admin.action(description="Publish all their races as provisional", permissions=["change"])
+    def publish_provisional(self, request: HttpRequest, events: QuerySet) -> None:
+        publish(request, Race.objects.filter(event__in=events), Publication.PROVISIONAL)
+
+    @admin.action(description="Publish all their races as official", permissions=["change"])
+    def publish_official(self, request: HttpRequest, events: QuerySet) -> None:
+        publish(request, Race.objects.filter(event__in=events), Publication.OFFICIAL)
 
 
 @admin.register(Race)
-class RaceAdmin(admin.ModelAdmin):
+class RaceAdmin(HistoryAdmin):
+    form = RaceForm
     list_display = [
-        "__str__",
-        "season",
-        "gender",
-        "distance",
-        "number",
-        "date",
-        "state",
-        "classification",
-    ]
+        "__str__", "season", "gender", "distance", "number", "date", "state", "classification"
+    ]  # fmt: skip
     list_filter = ["event__season", "gender", "distance", "state", "classification", "event"]
     search_fields = ["event__city", "event__season__slug", "record_note"]
     ordering = ["-date", "event", "gender", "distance", "number"]
     list_select_related = ["event__season"]
     autocomplete_fields = ["event"]
     inlines = [ResultInline]
+    change_list_template = "admin/results/race/change_list.html"
+    actions = ["publish_provisional", "publish_official", "back_to_draft", "download_csv"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_doubled()
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "import/", self.admin_site.admin_view(self.import_view), name="results_race_import"
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="season", ordering="event__season__start_date")
     def season(self, race: Race) -> Season:
         return race.event.season
 
+    @admin.action(description="Publish as provisional", permissions=["change"])
+    def publish_provisional(self, request: HttpRequest, races: QuerySet) -> None:
+        publish(request, races, Publication.PROVISIONAL)
 
-class ResultAdminBase(admin.ModelAdmin):
-    form = ResultForm
+    @admin.action(description="Publish as official", permissions=["change"])
+    def publish_official(self, request: HttpRequest, races: QuerySet) -> None:
+        publish(request, races, Publication.OFFICIAL)
+
+    @admin.action(description="Back to draft (not public)", permissions=["change"])
+    def back_to_draft(self, request: HttpRequest, races: QuerySet) -> None:
+        publish(request, races, Publication.DRAFT)
+
+    @admin.action(description="Download their results (results CSV format)", permissions=["view"])
+    def download_csv(self, request: HttpRequest, races: QuerySet) -> HttpResponse:
+        return results_csv_response(Result.objects.filter(race__in=races), "results")
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload → preview (every row's outcome, every problem) → confirm: nothing is written
+        before the official confirms, and the file is checked again then."""
+        if not (
+            request.user.has_perm("results.add_result")
+            and request.user.has_perm("results.change_race")
+        ):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "Import classifications"}  # fmt: skip
+        form = ImportForm()
+        if request.method == "POST" and "confirm" in request.POST:
+            confirm = ConfirmImportForm(request.POST)
+            if confirm.is_valid():
+                try:
+                    data = confirm.file_bytes()
+                except ValidationError as error:
+                    messages.error(request, error.message)
+                    return HttpResponseRedirect(request.path)
+                options = confirm.cleaned_data
+                rows, problems = csv_format.read(data, options["filename"])
+                import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
+                if import_plan.ok:
+                    done = csv_format.apply(import_plan, options["publish"], options["reason"])
+                    messages.success(
+                        request,
+                        f"Imported {done['results']} result(s) into {done['races']} race(s) "
+                        f"({options['publish']}): {done['athletes']} new athlete(s), "
+                        f"{done['replaced']} earlier result(s) replaced.",
+                    )
+                    return HttpResponseRedirect(reverse("admin:results_race_changelist"))
+                context |= {"plan": import_plan, "stale": True}
+        elif request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                data = upload.read()
+                rows, problems = csv_format.read(data, upload.name)
+                options = form.cleaned_data
+                import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
+                confirm = ConfirmImportForm(
+                    initial={
+                        "content": base64.b64encode(data).decode(),
+                        "filename": upload.name,
+                        "replace": options["replace"],
+                        "publish": options["publish"],
+                        "reason": options["reason"],
+                    }
+                )
+                context |= {"plan": import_plan, "confirm": confirm, "filename": upload.name}
+        context["form"] = form
+        return TemplateResponse(request, "admin/results/race/import.html", context)
+
+
+class ResultAdminBase(HistoryAdmin):
+    form = ResultChangeForm
     list_display = [
         "race_title",
         "rank",
@@ -417,6 +734,11 @@ class ResultAdminBase(admin.ModelAdmin):
 @admin.register(Result)
 class ResultAdmin(ResultAdminBase):
     inlines = [AdjustmentInline]
+    actions = ["download_csv"]
+
+    @admin.action(description="Download them (results CSV format)", permissions=["view"])
+    def download_csv(self, request: HttpRequest, results: QuerySet) -> HttpResponse:
+        return results_csv_response(results, "results")
 
 
 @admin.register(Podium)
@@ -425,7 +747,7 @@ class PodiumAdmin(ResultAdminBase):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(admin.ModelAdmin):
+class AdjustmentAdmin(HistoryAdmin):
     list_display = ["result_race", "result", "kind", "points", "reason"]
     list_filter = ["kind", "result__race__event__season"]
     search_fields = ["result__athlete__name", "result__nation__code", "reason"]
@@ -439,7 +761,7 @@ class AdjustmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublishedStanding)
-class PublishedStandingAdmin(admin.ModelAdmin):
+class PublishedStandingAdmin(HistoryAdmin):
     list_display = ["season", "gender", "distance", "rank", "athlete", "nation", "points"]
     list_filter = ["season", "gender", "distance"]
     search_fields = ["athlete__name", "nation__code"]

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
     from results.standings import AthleteRecord, Comparison, Published, Rules, Table
@@ -202,6 +203,8 @@ class Athlete(models.Model):
         "ISU id", max_length=20, null=True, blank=True, unique=True, help_text="Optional."
     )
 
+    history = HistoricalRecords()
+
     objects = AthleteQuerySet.as_manager()
 
     class Meta:
@@ -256,6 +259,8 @@ class Venue(models.Model):
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="venues")
     source = models.TextField(blank=True, help_text="Where the venue of record comes from.")
     note = models.TextField(blank=True, help_text="Other names, corrections to a source.")
+
+    history = HistoricalRecords()
 
     objects = VenueQuerySet.as_manager()
 
@@ -365,6 +370,8 @@ class Season(models.Model):
         help_text="A fresh token after every committed change of the season's results or "
         "rules: cached standings and pages are keyed by it. Never dumped or loaded.",
     )
+
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = SeasonQuerySet.as_manager()
 
@@ -491,6 +498,8 @@ class Event(models.Model):
     source = models.TextField(blank=True)
     note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
 
+    history = HistoricalRecords()
+
     objects = EventQuerySet.as_manager()
 
     class Meta:
@@ -510,6 +519,34 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("event-detail", args=[self.season.slug, self.number])
+
+    def create_programme(
+        self, doubled: dict[str, str], relays: bool = True, mixed_relay: bool = False
+    ) -> list[Race]:
+        """Create the event's standard programme as draft races on its last day: 500, 1000
+        and 1500 m for men and women (the `doubled` distance of a gender twice), their relays,
+        and optionally the mixed relay. Races that exist are kept; returns the new ones."""
+        wanted = []
+        for gender in (Gender.MEN, Gender.WOMEN):
+            for distance in INDIVIDUAL_DISTANCES:
+                for number in (1, 2) if doubled.get(gender) == distance else (1,):
+                    wanted.append((gender, distance, number))
+            if relays:
+                relay = Distance.RELAY_5000 if gender == Gender.MEN else Distance.RELAY_3000
+                wanted.append((gender, relay, 1))
+        if mixed_relay:
+            wanted.append((Gender.MIXED, Distance.MIXED_RELAY_2000, 1))
+        existing = set(self.races.values_list("gender", "distance", "number"))
+        created = []
+        for gender, distance, number in wanted:
+            if (gender, distance, number) not in existing:
+                race = Race(
+                    event=self, gender=gender, distance=distance, number=number, date=self.last_day
+                )
+                race._change_reason = "Standard programme"
+                race.save()
+                created.append(race)
+        return created
 
     def natural_key(self) -> tuple[str, int]:
         return (*self.season.natural_key(), self.number)
@@ -557,6 +594,9 @@ class RaceQuerySet(models.QuerySet):
 
     def public(self) -> RaceQuerySet:
         return self.filter(state__in=PUBLIC_STATES)
+
+    def with_result_count(self) -> RaceQuerySet:
+        return self.annotate(result_count=Count("results"))
 
     def in_programme_order(self) -> RaceQuerySet:
         """Men, women, mixed; each event in turn; 500, 1000, 1500 m, relays; (1), (2).
@@ -610,6 +650,8 @@ class Race(models.Model):
     )
     source = models.TextField(blank=True)
     note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
+
+    history = HistoricalRecords()
 
     objects = RaceQuerySet.as_manager()
 
@@ -681,6 +723,32 @@ class Race(models.Model):
     @property
     def is_public(self) -> bool:
         return self.state in PUBLIC_STATES
+
+    def publish(self, state: str, reason: str = "") -> None:
+        """Move the classification to draft, provisional or official, keeping the move in the
+        history. Official results are corrected (with a reason), never unpublished."""
+        if state not in Publication.values:
+            raise ValidationError(f"Unknown publication state {state!r}.")
+        if self.state == Publication.OFFICIAL and state != Publication.OFFICIAL:
+            raise ValidationError(
+                f"{self} is official: correct its results with a reason instead of "
+                "unpublishing them."
+            )
+        if self.state == state:
+            return
+        self.state = state
+        self._change_reason = reason or f"Published as {Publication(state).label.lower()}"
+        self.save(update_fields=["state"])
+
+    def corrections(self) -> list:
+        """Changes to this race's classification made with a reason: when, what and why."""
+        return list(
+            Result.history.filter(race_id=self.pk)
+            .exclude(history_change_reason__isnull=True)
+            .exclude(history_change_reason="")
+            .order_by("-history_date")
+            .values("history_date", "history_type", "history_change_reason", "rank")
+        )
 
     def clean(self) -> None:
         expected = RELAY_GENDER.get(self.distance)
@@ -799,6 +867,8 @@ class Result(models.Model):
         max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
     )
     note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     objects = ResultQuerySet.as_manager()
 
@@ -929,6 +999,8 @@ class Adjustment(models.Model):
     reason = models.TextField(help_text="Why, e.g. the decision that disqualified the result.")
     source = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     objects = AdjustmentQuerySet.as_manager()
 
     class Meta:
@@ -989,6 +1061,8 @@ class PublishedStanding(models.Model):
         max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
     )
     note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     objects = PublishedStandingQuerySet.as_manager()
 

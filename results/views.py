@@ -147,7 +147,11 @@ class RaceDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict:
         race = self.object
-        return super().get_context_data(classification=race.classification_lines(), **kwargs)
+        return super().get_context_data(
+            classification=race.classification_lines(),
+            corrections=race.corrections() if race.is_public else [],
+            **kwargs,
+        )
 
 
 def race_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:

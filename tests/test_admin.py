@@ -31,7 +31,7 @@ def form_data(response) -> dict:
     """The POST data an official's browser would send back for an admin page as shown."""
     data: dict = {}
     forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         management = inline.formset.management_form
         data.update({management.add_prefix(n): management[n].value() for n in management.fields})
         forms += inline.formset.forms
@@ -70,8 +70,13 @@ def refused(response, message: str) -> None:
 # --- Bad input ------------------------------------------------------------------------------
 
 
+def draft_race(*args, **fields) -> Race:
+    """A race as officials enter it on race day: draft, not yet public."""
+    return make.race(*args, **{"state": "draft", **fields})
+
+
 def test_duplicate_rank_in_one_race_is_refused(admin_client):
-    race = make.race()
+    race = draft_race()
     make.result(race, 1)
     response = post_race_page(admin_client, race, rank=1, athlete=make.athlete().pk, nation="KOR")
     refused(response, "Please correct the duplicate data for rank")
@@ -79,7 +84,7 @@ def test_duplicate_rank_in_one_race_is_refused(admin_client):
 
 
 def test_duplicate_athlete_in_one_race_is_refused(admin_client):
-    race = make.race()
+    race = draft_race()
     skater = make.athlete()
     make.result(race, 1, skater)
     response = post_race_page(admin_client, race, rank=2, athlete=skater.pk)
@@ -88,7 +93,7 @@ def test_duplicate_athlete_in_one_race_is_refused(admin_client):
 
 
 def test_athlete_of_the_wrong_gender_is_refused(admin_client):
-    race = make.race(gender="men")
+    race = draft_race(gender="men")
     skater = make.athlete("Wang Meng", gender="women", nation_code="CHN")
     response = post_race_page(admin_client, race, rank=1, athlete=skater.pk)
     refused(response, "Wang Meng skates in the women&#x27;s races, not the men&#x27;s.")
@@ -96,7 +101,7 @@ def test_athlete_of_the_wrong_gender_is_refused(admin_client):
 
 
 def test_relay_line_with_an_athlete_is_refused(admin_client):
-    relay = make.race(distance="5000m-relay")
+    relay = draft_race(distance="5000m-relay")
     skater = make.athlete()
     response = post_race_page(admin_client, relay, rank=1, athlete=skater.pk, nation="KOR")
     refused(response, "A relay line names the team&#x27;s nation, not an athlete.")
@@ -104,28 +109,28 @@ def test_relay_line_with_an_athlete_is_refused(admin_client):
 
 
 def test_relay_line_without_a_nation_is_refused(admin_client):
-    relay = make.race(distance="5000m-relay")
+    relay = draft_race(distance="5000m-relay")
     response = post_race_page(admin_client, relay, rank=1)
     refused(response, "A relay line names the team&#x27;s nation.")
     assert not relay.results.exists()
 
 
 def test_individual_line_without_an_athlete_is_refused(admin_client):
-    race = make.race(distance="1000m")
+    race = draft_race(distance="1000m")
     response = post_race_page(admin_client, race, rank=1, nation="KOR")
     refused(response, "An individual race needs an athlete.")
     assert not race.results.exists()
 
 
 def test_malformed_time_is_refused(admin_client):
-    race = make.race()
+    race = draft_race()
     response = post_race_page(admin_client, race, rank=1, athlete=make.athlete().pk, time="40,65")
     refused(response, "is not a race time; write ss.fff or m:ss.fff")
     assert not race.results.exists()
 
 
 def test_a_line_takes_the_athletes_nation_when_left_blank(admin_client):
-    race = make.race()
+    race = draft_race()
     skater = make.athlete(nation_code="CAN")
     response = post_race_page(admin_client, race, rank=1, athlete=skater.pk, time="1:26.661")
     assert response.status_code == 302
@@ -134,7 +139,7 @@ def test_a_line_takes_the_athletes_nation_when_left_blank(admin_client):
 
 
 def test_race_date_outside_its_event_is_refused(admin_client):
-    race = make.race()
+    race = draft_race()
     data = form_data(admin_client.get(change_url(race)))
     data["date"] = "2030-01-01"
     refused(admin_client.post(change_url(race), data), "The race date must lie within its event")
@@ -225,7 +230,7 @@ def queries(client, url: str) -> int:
 def grow(season: Season, n: int) -> None:
     """n events, races, athletes, podium lines and published rows in the season."""
     for i in range(season.events.count() + 1, n + 1):
-        race = make.race(make.event(season, i))
+        race = draft_race(make.event(season, i))
         make.result(race, 1)
         PublishedStanding.objects.create(
             season=season, gender="men", distance="500m", rank=i, points=1000 - i
@@ -252,7 +257,7 @@ def test_list_pages_run_a_fixed_number_of_queries(
 
 
 def test_race_page_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
-    race = make.race()
+    race = draft_race()
     make.result(race, 1)
     with_one = queries(admin_client, change_url(race))
     for rank in range(2, 41):
@@ -266,7 +271,7 @@ def test_race_page_runs_a_fixed_number_of_queries(admin_client, django_assert_ma
 
 
 def test_race_page_shows_points_per_line(admin_client):
-    race = make.race()
+    race = draft_race()
     make.result(race, 1)
     make.result(race, 4)
     page = admin_client.get(change_url(race)).content.decode()

@@ -26,10 +26,17 @@ pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+# The facts, not their history (history rows may point at deleted rows; backups keep them).
+FACT_MODELS = [
+    "results.nation", "results.venue", "results.season", "results.event", "results.race",
+    "results.athlete", "results.result", "results.adjustment", "results.publishedstanding",
+]  # fmt: skip
+
+
 def dumpdata() -> str:
     """Every fact of the app, with natural keys only, in dependency order."""
     out = io.StringIO()
-    call_command("dumpdata", "results", natural_foreign=True, natural_primary=True, stdout=out)
+    call_command("dumpdata", *FACT_MODELS, natural_foreign=True, natural_primary=True, stdout=out)
     return out.getvalue()
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "ninja",
+    "simple_history",
     "results",
 ]
 
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,0 +1,59 @@
+"""python manage.py import_results FILE [--dry-run] [--replace] [--reason R] [--publish STATE]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from results import csv_format
+from results.models import Publication
+
+
+class Command(BaseCommand):
+    help = (
+        "Import classifications from a results CSV (or XLSX) file; see docs/results-csv.md. "
+        "Every problem is printed with its line and nothing is written unless the whole file "
+        "is good."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="Check and show; write nothing.")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace the classification of races that already have results.",
+        )
+        parser.add_argument(
+            "--reason", default="", help="Why (required to replace an official race)."
+        )
+        parser.add_argument(
+            "--publish",
+            choices=[Publication.PROVISIONAL, Publication.OFFICIAL],
+            help="Publish the imported races (default: they enter as draft).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        rows, problems = csv_format.read(path.read_bytes(), path.name)
+        import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
+        if not import_plan.ok:
+            for problem in import_plan.problems:
+                self.stderr.write(f"{path.name}: {problem}")
+            raise CommandError(
+                f"nothing written: {len(import_plan.problems)} problem(s) in {path.name}"
+            )
+        if options["dry_run"]:
+            for row in import_plan.rows:
+                self.stdout.write(f"line {row.line}: {import_plan.outcomes[row.line]}")
+            self.stdout.write(f"Dry run, nothing written. Would import {import_plan.summary()}.")
+            return
+        done = csv_format.apply(
+            import_plan, options["publish"] or Publication.DRAFT, options["reason"]
+        )
+        state = options["publish"] or Publication.DRAFT
+        self.stdout.write(
+            f"Imported {done['results']} result(s) into {done['races']} race(s) ({state}): "
+            f"{done['athletes']} new athlete(s), {done['replaced']} earlier result(s) replaced."
+        )

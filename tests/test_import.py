@@ -1,0 +1,559 @@
+"""Importing classifications from results files: every bad row refused, nothing half-written."""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F
+from django.urls import reverse
+from openpyxl import Workbook
+
+from results import csv_format
+from results.models import Athlete, Event, Race, Result, Season
+from tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "season,event,gender,distance,race,rank,athlete,nation,time,status\n"
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "results-example.csv"
+
+
+@pytest.fixture
+def calendar(db):
+    """An empty 2012–13 calendar: event 1 (Calgary) with men's 500 m, 1000 m (1)/(2), relays."""
+    season = make.season("2012-13")
+    event = make.event(season, 1, city="Calgary")
+    for distance, number in [("500m", 1), ("1000m", 1), ("1000m", 2), ("5000m-relay", 1)]:
+        make.race(event, distance=distance, number=number, state="draft")
+    make.race(event, gender="women", distance="3000m-relay", state="draft")
+    for code in ("CAN", "KOR", "USA", "CHN", "RUS", "NED", "JPN"):
+        make.nation(code)
+    return season
+
+
+def snapshot() -> tuple:
+    """Everything an import could change."""
+    return (
+        sorted(
+            Result.objects.values_list(
+                "race_id", "rank", "athlete_id", "nation_id", "time", "status"
+            ),
+            key=repr,
+        ),
+        sorted(Athlete.objects.values_list("name", "nation_id")),
+        sorted(Race.objects.values_list("pk", "state")),
+    )
+
+
+def run(tmp_path, text: str | bytes, *args: str, name: str = "results.csv"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    call_command("import_results", str(path), *args)
+
+
+def refused(tmp_path, capsys, text, *args, message: str, line: int | None = None) -> None:
+    """The import fails naming the problem (and its line), and the database is unchanged."""
+    before = snapshot()
+    with pytest.raises(CommandError, match="nothing written"):
+        run(tmp_path, text, *args)
+    errors = capsys.readouterr().err
+    assert message in errors, errors
+    if line is not None:
+        assert f"line {line}" in errors, errors
+    assert snapshot() == before
+
+
+GOOD = HEADER + (
+    "2012-13,1,men,500m,1,1,J. R. Celski,USA,39.937,\n"
+    "2012-13,1,men,500m,1,2,Charles Hamelin,CAN,40.100,\n"
+    "2012-13,1,men,500m,1,3,John-Henry Krueger,USA,,\n"
+    "2012-13,1,men,500m,1,,Lee Ho-suk,KOR,,DNS\n"
+    "2012-13,1,men,5000m-relay,1,1,,KOR,6:43.220,\n"
+    "2012-13,1,men,5000m-relay,1,2,,RUS,,\n"
+)
+
+
+# --- A good file ----------------------------------------------------------------------------
+
+
+def test_a_good_file_imports_with_a_summary(calendar, tmp_path, capsys):
+    run(tmp_path, GOOD)
+    out = capsys.readouterr().out
+    assert "Imported 6 result(s) into 2 race(s) (draft): 4 new athlete(s), 0 earlier" in out
+    race = Race.objects.get(distance="500m")
+    assert [
+        (r.rank, r.athlete.name, r.nation_id, str(r.time or ""), r.status)
+        for r in race.results.order_by(F("rank").asc(nulls_last=True))
+    ] == [
+        (1, "J. R. Celski", "USA", "39.937", ""),
+        (2, "Charles Hamelin", "CAN", "40.100", ""),
+        (3, "John-Henry Krueger", "USA", "", ""),
+        (None, "Lee Ho-suk", "KOR", "", "DNS"),
+    ]
+    assert Race.objects.get(distance="5000m-relay").results.get(rank=1).time == Decimal("403.220")
+    assert race.state == "draft"  # imported results enter as draft
+    assert Athlete.objects.get(name="J. R. Celski").gender == "men"  # from the race
+
+
+def test_publish_makes_the_imported_races_public(calendar, tmp_path):
+    run(tmp_path, GOOD, "--publish", "provisional")
+    assert set(Race.objects.filter(results__isnull=False).values_list("state", flat=True)) == {
+        "provisional"
+    }
+
+
+def test_a_dry_run_lists_every_row_and_new_athletes_and_writes_nothing(calendar, tmp_path, capsys):
+    make.athlete("Charles Hamelin", nation_code="CAN")
+    before = snapshot()
+    run(tmp_path, GOOD, "--dry-run")
+    out = capsys.readouterr().out
+    assert "line 2: new line; new athlete J. R. Celski (USA)" in out
+    assert "line 3: new line\n" in out  # Hamelin exists: matched, not new
+    assert "Would import 2 race(s), 6 result(s), 3 new athlete(s)" in out
+    assert snapshot() == before
+
+
+def test_athletes_are_matched_by_alias_and_nation(calendar, tmp_path):
+    an = make.athlete("Victor An", nation_code="RUS", aliases=["Viktor Ahn", "Ahn Hyun-soo"])
+    run(tmp_path, HEADER + "2012-13,1,men,1000m,2,1,Viktor Ahn,RUS,,\n")
+    assert Result.objects.get().athlete == an
+    assert Athlete.objects.count() == 1
+
+
+def test_athletes_are_matched_by_isu_id_first(calendar, tmp_path):
+    kwak = make.athlete("Kwak Yoon-gy", nation_code="KOR", isu_id="STKOR10101")
+    text = "season,event,gender,distance,race,rank,athlete,nation,time,status,isu_id\n"
+    run(tmp_path, text + "2012-13,1,men,1000m,1,1,KWAK Yoongy,KOR,,,STKOR10101\n")
+    assert Result.objects.get().athlete == kwak
+
+
+def test_a_same_name_of_another_nation_is_another_athlete(calendar, tmp_path):
+    make.athlete("Kim Min-jung", gender="men", nation_code="KOR")
+    run(tmp_path, HEADER + "2012-13,1,men,500m,1,1,Kim Min-jung,CAN,,\n")
+    assert Athlete.objects.filter(name="Kim Min-jung").count() == 2
+    assert Athlete.objects.get(name="Kim Min-jung", nation="CAN").slug == "kim-min-jung-can"
+
+
+def test_the_source_column_fills_each_results_source(calendar, tmp_path):
+    text = "season,event,gender,distance,race,rank,athlete,nation,time,status,source\n"
+    run(tmp_path, text + "2012-13,1,men,5000m-relay,1,1,,KOR,,,ISU results PDF\n")
+    assert Result.objects.get().source == "ISU results PDF"
+
+
+def test_an_xlsx_file_imports_like_a_csv(calendar, tmp_path, capsys):
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in GOOD.strip().splitlines():
+        sheet.append([int(v) if v.isdigit() else (v or None) for v in line.split(",")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    run(tmp_path, buffer.getvalue(), name="results.xlsx")
+    assert "Imported 6 result(s)" in capsys.readouterr().out
+    assert Result.objects.get(rank=1, race__distance="500m").time == Decimal("39.937")
+
+
+def test_the_readme_example_file_imports(tmp_path, capsys, season_2012_13):
+    call_command(
+        "import_results",
+        str(EXAMPLE),
+        "--replace",
+        "--reason",
+        "Fuller classification",
+        "--publish",
+        "official",
+    )
+    assert "Imported 9 result(s) into 2 race(s) (official)" in capsys.readouterr().out
+    race = Race.objects.get(event__number=1, gender="men", distance="500m")
+    assert race.results.get(rank=4).athlete.name == "Example SKATER"
+    assert race.results.get(status="DNS").rank is None
+
+
+# --- Replace --------------------------------------------------------------------------------
+
+
+def test_a_race_with_results_is_refused_without_replace(calendar, tmp_path, capsys):
+    run(tmp_path, GOOD)
+    refused(tmp_path, capsys, GOOD, message="already has 4 result(s); use --replace", line=2)
+
+
+def test_replace_swaps_the_races_classification(calendar, tmp_path, capsys):
+    run(tmp_path, GOOD)
+    run(tmp_path, HEADER + "2012-13,1,men,500m,1,1,Charles Hamelin,CAN,,\n", "--replace")
+    race = Race.objects.get(distance="500m")
+    assert list(race.results.values_list("athlete__name", flat=True)) == ["Charles Hamelin"]
+    assert Race.objects.get(distance="5000m-relay").results.count() == 2  # untouched
+    assert "1 earlier result(s) replaced" not in capsys.readouterr().out  # 4 were replaced
+
+
+def test_replacing_an_official_race_needs_a_reason_which_the_history_keeps(
+    calendar, tmp_path, capsys
+):
+    run(tmp_path, GOOD, "--publish", "official")
+    one_line = HEADER + "2012-13,1,men,500m,1,1,Charles Hamelin,CAN,,\n"
+    refused(
+        tmp_path,
+        capsys,
+        one_line,
+        "--replace",
+        message="is official: replacing its classification needs a reason",
+    )
+    run(
+        tmp_path,
+        one_line,
+        "--replace",
+        "--reason",
+        "Appeal: Celski disqualified",
+        "--publish",
+        "official",
+    )
+    removed = Result.history.filter(history_type="-").values_list(
+        "history_change_reason", flat=True
+    )
+    assert set(removed) == {"Appeal: Celski disqualified"}
+    assert Result.history.filter(history_type="-").count() == 4
+
+
+# --- Every bad input, one test each: the message, and the database unchanged ---------------
+
+
+def test_unknown_season(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2099-00,1,men,500m,1,1,A Skater,CAN,,\n",
+        message="line 2, column season: unknown season 2099-00",
+    )
+
+
+def test_unknown_event(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,7,men,500m,1,1,A Skater,CAN,,\n",
+        message="line 2, column event: season 2012-13 has no event 7",
+    )
+
+
+def test_unknown_race(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,2,1,A Skater,CAN,,\n",
+        message="line 2, column race: event 1 of 2012-13 has no men's 500m race 2",
+    )
+
+
+def test_unknown_nation(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,XYZ,,\n",
+        message="line 2, column nation: unknown nation XYZ",
+    )
+
+
+def test_a_nation_not_a_code(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,Canada,,\n",
+        message="column nation: 'Canada' is not a three-letter code",
+    )
+
+
+def test_duplicate_rank(calendar, tmp_path, capsys):
+    text = HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,,\n2012-13,1,men,500m,1,1,B Skater,KOR,,\n"
+    refused(
+        tmp_path,
+        capsys,
+        text,
+        message="line 3, column rank: rank 1 appears twice in this race (also line 2)",
+    )
+
+
+def test_duplicate_athlete(calendar, tmp_path, capsys):
+    text = HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,,\n2012-13,1,men,500m,1,2,A Skater,CAN,,\n"
+    refused(
+        tmp_path, capsys, text, message="line 3, column athlete: athlete A Skater appears twice"
+    )
+
+
+def test_duplicate_relay_team(calendar, tmp_path, capsys):
+    text = HEADER + "2012-13,1,men,5000m-relay,1,1,,CAN,,\n2012-13,1,men,5000m-relay,1,2,,CAN,,\n"
+    refused(tmp_path, capsys, text, message="line 3, column nation: team CAN appears twice")
+
+
+def test_a_relay_row_with_an_athlete(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,5000m-relay,1,1,Charles Hamelin,CAN,,\n",
+        message="line 2, column athlete: a relay line names the team's nation",
+    )
+
+
+def test_an_individual_row_without_an_athlete(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,,CAN,,\n",
+        message="line 2, column athlete: missing",
+    )
+
+
+def test_a_malformed_time(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,40,651,\n",
+        message="cells where the header has 10",
+    )
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,1:75.2,\n",
+        message="line 2, column time: '1:75.2' has 75 seconds",
+    )
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,fast,\n",
+        message="line 2, column time: 'fast' is not a race time",
+    )
+
+
+def test_a_bad_rank(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,0,A Skater,CAN,,\n",
+        message="line 2, column rank: '0' is not a positive whole number",
+    )
+
+
+def test_a_dns_with_a_rank(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,4,A Skater,CAN,,DNS\n",
+        message="a skater who did not start (DNS) has no rank",
+    )
+
+
+def test_no_rank_and_no_status(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,,A Skater,CAN,,\n",
+        message="a line with no rank needs a status",
+    )
+
+
+def test_an_unknown_status(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,,DQ\n",
+        message="'DQ' is not one of PEN, DNF, DNS, YC",
+    )
+
+
+def test_a_womens_5000m_relay(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,women,5000m-relay,1,1,,CAN,,\n",
+        message="there is no women's 5000m-relay",
+    )
+
+
+def test_an_athlete_of_the_wrong_gender(calendar, tmp_path, capsys):
+    make.athlete("Wang Meng", gender="women", nation_code="CHN")
+    refused(
+        tmp_path,
+        capsys,
+        HEADER + "2012-13,1,men,500m,1,1,Wang Meng,CHN,,\n",
+        message="Wang Meng (CHN) skates in the women's races, not the men's",
+    )
+
+
+def test_a_wrong_column_set(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        "season,event,gender,distance,race,place,athlete,nation\n2012-13,1,men,500m,1,1,A,CAN\n",
+        message="line 1: wrong columns (missing rank, time, status; unknown 'place')",
+        line=1,
+    )
+
+
+def test_a_non_utf8_file(calendar, tmp_path, capsys):
+    text = (HEADER + "2012-13,1,men,500m,1,1,Bj\u00f8rn Skater,NOR,,\n").encode("latin-1")
+    refused(
+        tmp_path,
+        capsys,
+        text,
+        message="line 2: the file is not UTF-8 (byte 0xf8); save it as CSV UTF-8",
+    )
+
+
+def test_an_empty_file(calendar, tmp_path, capsys):
+    refused(tmp_path, capsys, "", message="the file is empty")
+    refused(tmp_path, capsys, HEADER, message="no result lines under the header")
+
+
+def test_a_binary_file(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        b"PK\x03\x04 not really a spreadsheet",
+        message="the XLSX file cannot be read",
+    )
+
+
+def test_one_bad_row_among_good_ones_writes_nothing(calendar, tmp_path, capsys):
+    refused(
+        tmp_path,
+        capsys,
+        GOOD + "2012-13,1,men,1000m,1,1,A Skater,CAN,99:99.9,\n",
+        message="line 8, column time",
+    )
+
+
+def test_every_problem_is_listed_not_only_the_first(calendar, tmp_path, capsys):
+    text = HEADER + (
+        "2099-00,1,men,500m,1,1,A,CAN,,\n"
+        "2012-13,1,men,500m,1,x,B,CAN,,\n"
+        "2012-13,1,men,500m,1,2,C,CAN,,DQ\n"
+    )
+    with pytest.raises(CommandError, match="3 problem"):
+        run(tmp_path, text)
+    errors = capsys.readouterr().err
+    assert "line 2" in errors and "line 3" in errors and "line 4" in errors
+
+
+def test_a_missing_file(db):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_results", "/no/such/file.csv")
+
+
+# --- Round trip -----------------------------------------------------------------------------
+
+
+def copy_calendar(season: Season, slug: str) -> Season:
+    """An empty copy of a season's calendar: same rules, events and races, no results."""
+    rules = ["points_table", "best_individual", "best_relay", "tie_break"]
+    copy = make.season(slug, **{name: getattr(season, name) for name in rules})
+    for event in season.events.all():
+        days = {"first_day": event.first_day, "last_day": event.last_day}
+        twin = Event.objects.create(
+            season=copy, number=event.number, city=event.city, venue=event.venue, **days
+        )
+        for race in event.races.all():
+            Race.objects.create(
+                event=twin,
+                gender=race.gender,
+                distance=race.distance,
+                number=race.number,
+                date=race.date,
+                state="draft",
+                classification=race.classification,
+            )
+    return copy
+
+
+def result_rows(season: Season) -> list[tuple]:
+    return sorted(
+        Result.objects.filter(race__event__season=season).values_list(
+            "race__event__number",
+            "race__gender",
+            "race__distance",
+            "race__number",
+            "rank",
+            "athlete__slug",
+            "nation_id",
+            "time",
+            "status",
+            "source",
+        )  # fmt: skip
+    )
+
+
+def test_export_then_import_gives_the_same_results_and_standings(season_2012_13, tmp_path):
+    exported = csv_format.write(
+        Result.objects.filter(race__event__season=season_2012_13).select_related(
+            "race__event__season", "athlete"
+        )
+    )
+    copy = copy_calendar(season_2012_13, "2013-14")
+    run(tmp_path, exported.replace("2012-13,", "2013-14,"), "--publish", "official")
+    assert result_rows(copy) == result_rows(season_2012_13)  # same athletes, none duplicated
+    assert Athlete.objects.count() == 37
+    season_2012_13.refresh_from_db()
+    copy.refresh_from_db()
+    for gender, distance in [("men", "500m"), ("women", "1000m"), ("women", "3000m-relay")]:
+        assert copy.standings(gender, distance).as_dict("x") == season_2012_13.standings(
+            gender, distance
+        ).as_dict("x")
+
+
+# --- The admin's upload → preview → confirm page --------------------------------------------
+
+
+def upload(client, text: str, **fields):
+    file = io.BytesIO(text.encode())
+    file.name = "results.csv"
+    return client.post(
+        reverse("admin:results_race_import"),
+        {"file": file, "publish": "draft", "reason": "", **fields, "preview": "Preview"},
+    )
+
+
+def test_the_admin_preview_shows_every_row_and_writes_nothing(admin_client, calendar):
+    before = snapshot()
+    page = upload(admin_client, GOOD).content.decode()
+    assert "Preview of results.csv: nothing is written until you confirm" in page
+    assert page.count("; new athlete") == 4
+    assert 'name="confirm"' in page
+    assert snapshot() == before
+
+
+def test_the_admin_preview_lists_errors_with_line_and_column(admin_client, calendar):
+    page = upload(
+        admin_client,
+        HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,fast,\n2099-00,1,men,500m,1,1,B,CAN,,\n",
+    ).content.decode()
+    assert "2 problems: nothing can be imported" in page
+    assert "<td>2</td><td>time</td><td>&#x27;fast&#x27; is not a race time" in page
+    assert "<td>3</td><td>season</td><td>unknown season 2099-00</td>" in page
+    assert 'name="confirm"' not in page
+
+
+def test_the_admin_confirm_imports_what_the_preview_showed(admin_client, calendar):
+    page = upload(admin_client, GOOD, publish="provisional")
+    confirm = page.context["confirm"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v not in (False, None)}
+    response = admin_client.post(
+        reverse("admin:results_race_import"), {**data, "confirm": "Import"}, follow=True
+    )
+    assert "Imported 6 result(s) into 2 race(s) (provisional)" in response.content.decode()
+    assert Result.objects.count() == 6
+
+
+def test_the_admin_confirm_refuses_a_tampered_upload(admin_client, calendar):
+    response = admin_client.post(
+        reverse("admin:results_race_import"),
+        {"content": "not base64!", "filename": "x.csv", "publish": "draft", "confirm": "Import"},
+        follow=True,
+    )
+    assert "The upload was damaged" in response.content.decode()
+    assert not Result.objects.exists()
+
+
+def test_the_admin_refuses_an_oversized_upload(admin_client, calendar):
+    page = upload(admin_client, GOOD + "#" * 1_600_000).content.decode()
+    assert "Import larger files with manage.py import_results" in page

@@ -1,0 +1,354 @@
+"""The officials' workflow: roles, publication, corrections with a reason and their history."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from results.models import Event, Race, Result
+from tests import factories as make
+from tests.test_admin import add_line, change_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-pass-phrase-1"
+
+
+def member_of(group: str | None, username: str) -> User:
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=group is not None)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def official(client):
+    client.force_login(member_of("Officials", "official"))
+    return client
+
+
+@pytest.fixture
+def data_manager(client):
+    client.force_login(member_of("Data managers", "manager"))
+    return client
+
+
+# --- Roles ----------------------------------------------------------------------------------
+
+
+def test_the_roles_exist_after_migrating():
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Officials", "Data managers"}
+
+
+def test_createofficial_makes_a_staff_user_in_the_officials_group(monkeypatch, capsys):
+    monkeypatch.setenv("DJANGO_OFFICIAL_PASSWORD", PASSWORD)
+    call_command("createofficial", "referee")
+    user = User.objects.get(username="referee")
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Officials"]
+    assert user.check_password(PASSWORD)
+    assert "Created referee" in capsys.readouterr().out
+
+
+def test_createofficial_asks_for_the_password_twice(monkeypatch):
+    monkeypatch.delenv("DJANGO_OFFICIAL_PASSWORD", raising=False)
+    answers = iter([PASSWORD, PASSWORD])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    call_command("createofficial", "judge")
+    assert User.objects.get(username="judge").check_password(PASSWORD)
+
+
+def test_createofficial_refuses_a_weak_password_and_creates_nobody(monkeypatch):
+    monkeypatch.setenv("DJANGO_OFFICIAL_PASSWORD", "1234")
+    with pytest.raises(CommandError, match="password refused"):
+        call_command("createofficial", "weak")
+    assert not User.objects.filter(username="weak").exists()
+
+
+def test_createofficial_refuses_an_existing_username(monkeypatch):
+    monkeypatch.setenv("DJANGO_OFFICIAL_PASSWORD", PASSWORD)
+    member_of(None, "taken")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("createofficial", "taken")
+
+
+# The permission matrix: who may open what in the admin.
+REFUSED_TO_OFFICIALS = [
+    ("get", "admin:auth_user_changelist", None),
+    ("get", "admin:auth_group_changelist", None),
+    ("get", "admin:auth_user_add", None),
+    ("get", "admin:results_season_add", None),
+    ("post", "admin:results_season_change", "season"),
+    ("get", "admin:results_season_delete", "season"),
+    ("get", "admin:results_event_delete", "event"),
+    ("get", "admin:results_race_delete", "race"),
+    ("get", "admin:results_nation_add", None),
+]
+REFUSED_TO_DATA_MANAGERS = [
+    ("get", "admin:auth_user_changelist", None),
+    ("get", "admin:auth_group_changelist", None),
+    ("get", "admin:results_season_delete", "season"),
+    ("get", "admin:results_event_delete", "event"),
+]
+OPEN_TO_OFFICIALS = [
+    "admin:results_event_changelist",
+    "admin:results_race_changelist",
+    "admin:results_result_changelist",
+    "admin:results_podium_changelist",
+    "admin:results_athlete_add",
+    "admin:results_venue_add",
+    "admin:results_publishedstanding_add",
+    "admin:results_result_add",
+    "admin:results_race_import",
+    "admin:results_season_changelist",  # to read the rules
+]
+
+
+def url_for(name: str, needs: str | None, race: Race) -> str:
+    objects = {"season": race.event.season, "event": race.event, "race": race}
+    return reverse(name, args=[objects[needs].pk]) if needs else reverse(name)
+
+
+@pytest.mark.parametrize(("method", "name", "needs"), REFUSED_TO_OFFICIALS)
+def test_officials_are_refused(official, method, name, needs):
+    race = make.race()
+    response = getattr(official, method)(url_for(name, needs, race))
+    assert response.status_code == 403, name
+
+
+@pytest.mark.parametrize(("method", "name", "needs"), REFUSED_TO_DATA_MANAGERS)
+def test_data_managers_are_refused(data_manager, method, name, needs):
+    race = make.race()
+    assert getattr(data_manager, method)(url_for(name, needs, race)).status_code == 403, name
+
+
+@pytest.mark.parametrize("name", OPEN_TO_OFFICIALS)
+def test_officials_may_enter_results(official, name):
+    assert official.get(reverse(name)).status_code == 200, name
+
+
+@pytest.mark.parametrize("name", [n for _, n, _ in REFUSED_TO_OFFICIALS] + OPEN_TO_OFFICIALS)
+def test_anonymous_visitors_are_sent_to_the_login(client, name):
+    race = make.race()
+    needs = next((needs for _, n, needs in REFUSED_TO_OFFICIALS if n == name), None)
+    response = client.get(url_for(name, needs, race))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_non_staff_users_are_refused_the_admin(client):
+    client.force_login(member_of(None, "fan"))
+    response = client.get(reverse("admin:results_race_changelist"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_officials_see_the_rules_read_only(official):
+    season = make.season()
+    page = official.get(change_url(season)).content.decode()
+    assert 'name="points_table"' not in page
+    assert "1000, 800, 640" in page or "[1000, 800, 640" in page
+
+
+def test_data_managers_may_change_the_rules(data_manager):
+    season = make.season()
+    data = form_data(data_manager.get(change_url(season)))
+    data["points_table"] = "100, 80, 70"
+    data["change_reason"] = "ISU Communication 2600"
+    assert data_manager.post(change_url(season), data).status_code == 302
+    season.refresh_from_db()
+    assert season.points_table == [100, 80, 70]
+    latest = season.history.latest()
+    assert (latest.history_user.username, latest.history_change_reason) == (
+        "manager",
+        "ISU Communication 2600",
+    )
+
+
+# --- Publication ----------------------------------------------------------------------------
+
+
+def run_action(client, model: str, action: str, objects, **extra):
+    return client.post(
+        reverse(f"admin:results_{model}_changelist"),
+        {"action": action, "_selected_action": [o.pk for o in objects], **extra},
+        follow=True,
+    )
+
+
+def test_an_official_publishes_races_provisional_then_official(official):
+    race = make.race(state="draft")
+    run_action(official, "race", "publish_provisional", [race])
+    race.refresh_from_db()
+    assert race.state == "provisional"
+    run_action(official, "race", "publish_official", [race])
+    race.refresh_from_db()
+    assert race.state == "official"
+    moves = list(
+        race.history.order_by("history_date").values_list("state", "history_change_reason")
+    )
+    assert moves[-2:] == [
+        ("provisional", "Published as provisional"),
+        ("official", "Published as official"),
+    ]
+
+
+def test_official_races_are_never_unpublished(official):
+    official_race = make.race(state="official")
+    draft = make.race(official_race.event, number=2, state="draft")
+    response = run_action(official, "race", "back_to_draft", [official_race, draft])
+    assert "Nothing changed" in response.content.decode()
+    official_race.refresh_from_db()
+    assert official_race.state == "official"
+
+
+def test_all_races_of_an_event_publish_in_one_step(official):
+    event = make.event()
+    for distance in ("500m", "1000m", "1500m"):
+        make.race(event, distance=distance, state="draft")
+    run_action(official, "event", "publish_provisional", [event])
+    assert set(Race.objects.values_list("state", flat=True)) == {"provisional"}
+
+
+def test_the_standard_programme_is_created_in_one_step(official):
+    event = make.event()
+    response = run_action(
+        official,
+        "event",
+        "create_programme",
+        [event],
+        apply="1",
+        men_doubled="1000m",
+        women_doubled="1500m",
+        relays="on",
+    )
+    assert "10 race(s) created" in response.content.decode()
+    races = set(event.races.values_list("gender", "distance", "number"))
+    assert ("men", "1000m", 2) in races and ("women", "1500m", 2) in races
+    assert ("men", "5000m-relay", 1) in races and ("women", "3000m-relay", 1) in races
+    assert len(races) == 10 and set(event.races.values_list("state", flat=True)) == {"draft"}
+    run_action(official, "event", "create_programme", [event], apply="1", relays="on")
+    assert event.races.count() == 10  # existing races are kept, none duplicated
+
+
+def test_the_programme_action_first_asks_which_distance_is_doubled(official):
+    event = make.event()
+    response = run_action(official, "event", "create_programme", [event])
+    assert "skated twice" in response.content.decode()
+    assert not event.races.exists()
+
+
+# --- Corrections and history ----------------------------------------------------------------
+
+
+def test_correcting_an_official_race_needs_a_reason(official):
+    race = make.race(state="official")
+    line = make.result(race, 1)
+    data = form_data(official.get(change_url(race)))
+    data["results-0-rank"] = "2"
+    response = official.post(change_url(race), data)
+    assert response.status_code == 200
+    assert "This race is official: give the reason for the correction" in response.content.decode()
+    line.refresh_from_db()
+    assert line.rank == 1
+
+
+def test_a_correction_keeps_the_earlier_version_with_who_when_and_why(official):
+    race = make.race(state="official")
+    line = make.result(race, 1)
+    data = form_data(official.get(change_url(race)))
+    data["results-0-rank"] = "2"
+    data["change_reason"] = "Appeal upheld: photo finish"
+    assert official.post(change_url(race), data).status_code == 302
+    history = list(line.history.order_by("history_date"))
+    assert [h.rank for h in history] == [1, 2]  # the earlier version is kept
+    assert history[-1].history_change_reason == "Appeal upheld: photo finish"
+    assert history[-1].history_user.username == "official"
+
+
+def test_a_draft_race_is_entered_without_a_reason(official):
+    race = make.race(state="draft")
+    skater = make.athlete()
+    data = add_line(form_data(official.get(change_url(race))), rank=1, athlete=skater.pk)
+    assert official.post(change_url(race), data).status_code == 302
+    assert race.results.get().athlete == skater
+
+
+def test_a_single_result_of_an_official_race_needs_a_reason_too(official):
+    line = make.result(make.race(state="official"), 3)
+    data = form_data(official.get(change_url(line)))
+    data["rank"] = "4"
+    assert "say why it is corrected" in official.post(change_url(line), data).content.decode()
+    data["change_reason"] = "Time-keeping error"
+    assert official.post(change_url(line), data).status_code == 302
+    line.refresh_from_db()
+    assert line.rank == 4
+
+
+def test_an_official_race_cannot_be_set_back_to_draft_in_its_form(official):
+    race = make.race(state="official")
+    data = form_data(official.get(change_url(race)))
+    data["state"] = "draft"
+    data["change_reason"] = "try"
+    assert "never unpublished" in official.post(change_url(race), data).content.decode()
+
+
+def test_the_admin_restores_an_earlier_version_of_a_result(official):
+    race = make.race(state="draft")
+    line = make.result(race, 1, time="40.100")
+    line.rank, line._change_reason = 2, "typo"
+    line.save()
+    first = line.history.earliest()
+    url = reverse("admin:results_result_simple_history", args=[line.pk, first.history_id])
+    page = official.get(url)
+    assert page.status_code == 200
+    data = form_data(page)
+    data["change_reason"] = "Restore the original rank"
+    assert official.post(url, data).status_code == 302
+    line.refresh_from_db()
+    assert line.rank == 1
+    assert line.history.count() == 3
+
+
+def test_history_shows_in_the_admin(official):
+    line = make.result(make.race(state="draft"), 1)
+    line.rank, line._change_reason = 5, "entered wrong"
+    line.save()
+    page = official.get(reverse("admin:results_result_history", args=[line.pk])).content.decode()
+    assert "entered wrong" in page
+
+
+def test_the_public_race_page_notes_corrections(client, official):
+    race = make.race(state="official")
+    make.result(race, 1)
+    data = form_data(official.get(change_url(race)))
+    data["results-0-rank"] = "2"
+    data["change_reason"] = "Protest upheld"
+    official.post(change_url(race), data)
+    page = client.get(race.get_absolute_url()).content.decode()
+    assert '<h2 id="changes">Changes</h2>' in page and "Protest upheld" in page
+
+
+# --- Exports from the admin -----------------------------------------------------------------
+
+
+def test_races_export_their_results_from_the_admin(official, season_2012_13):
+    races = Race.objects.filter(event__number=1, distance__endswith="relay")
+    response = run_action(official, "race", "download_csv", races)
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("season,event,gender,distance,race,rank,athlete,nation,time,status")
+    assert len(lines) == 1 + 4 + 4  # men: podium + CHN 4th; women: podium + CAN 4th
+
+
+def test_results_export_from_the_admin(official, season_2012_13):
+    results = Result.objects.filter(race__event__number=1, race__distance="500m")
+    response = run_action(official, "result", "download_csv", results)
+    assert response.content.decode().count("\n") == 1 + 6
+
+
+def test_event_admin_groups_races_inline(official):
+    event = make.event()
+    make.race(event)
+    page = official.get(change_url(event)).content.decode()
+    assert "Men 500 m" in page or 'value="500m" selected' in page
+    assert Event.objects.count() == 1

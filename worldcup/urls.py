@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from results.api import api
+
 admin.site.site_header = "World Cup results"
 admin.site.site_title = "World Cup results"
 admin.site.index_title = "Seasons, events, races and results"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("results.urls")),
 ]
 

@@ -85,8 +85,9 @@ def test_no_sideways_page_scroll_on_a_phone(site, page: Page, path):
 def test_pages_make_no_external_request(site, page: Page):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
-    for path in ["/", "/seasons/2012-13/standings/women/3000m-relay/", "/results/"]:
+    for path in ["/", "/seasons/2012-13/standings/women/3000m-relay/", "/results/", "/api/v1/docs"]:
         page.goto(site + path)
+        page.wait_for_load_state("networkidle")
     assert requested and all(url.startswith(site) for url in requested), requested
 
 
@@ -97,3 +98,11 @@ def test_keyboard_focus_is_visible(site, page: Page):
     assert focused == "Skip to content"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def test_the_api_docs_page_lists_the_endpoints(site, page: Page):
+    page.goto(site + "/api/v1/docs")
+    expect(
+        page.get_by_text("/api/v1/seasons/{season}/standings/{gender}/{distance}")
+    ).to_be_visible()
+    expect(page.locator(".opblock")).to_have_count(12)

@@ -1,0 +1,504 @@
+"""The read-only JSON API (/api/v1/), with its OpenAPI schema and docs page (django-ninja).
+
+Every object is addressed by stable slugs (season 2012-13, event number, gender, distance, race
+number, athlete slug, nation code), never by database ids, so a restored backup keeps every
+URL. Only provisional and official results are visible. Every endpoint is GET only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Path, Query, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from results.models import (
+    PUBLIC_STATES,
+    Athlete,
+    Distance,
+    Event,
+    Gender,
+    Nation,
+    Race,
+    Result,
+    Season,
+    format_time,
+)
+from results.standings import UnknownTable, points_for, season_standings
+
+api = NinjaAPI(
+    title="Short Track World Cup results API",
+    version="1",
+    urls_namespace="api",
+    description="Read-only results and World Cup standings of the ISU Short Track Speed "
+    "Skating World Cup. Standings are computed by each season's rules; `counted: false` marks "
+    "a result dropped under best-N.",
+)
+
+SEASON = Path(..., pattern=r"^\d{4}-\d{2}$", description="Season slug, e.g. 2012-13")
+NUMBER = Path(..., ge=1, le=999)
+GENDER = Path(..., pattern="^(" + "|".join(Gender.values) + ")$")
+DISTANCE = Path(..., pattern="^(" + "|".join(Distance.values) + ")$")
+
+
+class Message(Schema):
+    detail: str
+
+
+# --- Schemas --------------------------------------------------------------------------------
+
+
+class SeasonOut(Schema):
+    slug: str
+    name: str
+    start_date: date
+    end_date: date
+
+
+class RulesOut(Schema):
+    points_table: list[int]
+    best_individual: int | None
+    best_relay: int | None
+    best_mixed_relay: int | None
+    overall: bool
+    best_overall: int | None
+    nations_classification: bool
+    scoreless_statuses: list[str]
+    tie_break: list[str]
+    rules_confidence: str
+    rules_source: str
+
+
+class SeasonDetail(SeasonOut):
+    previous: str | None
+    next: str | None
+    rules: RulesOut
+    source: str
+    note: str
+
+
+class VenueOut(Schema):
+    name: str
+    city: str
+    nation: str
+
+
+class EventOut(Schema):
+    number: int
+    name: str
+    city: str
+    venue: VenueOut | None
+    first_day: date
+    last_day: date
+
+
+class PodiumLine(Schema):
+    rank: int
+    athlete: str | None
+    athlete_slug: str | None
+    nation: str
+
+
+class RaceOut(Schema):
+    event: int
+    gender: str
+    distance: str
+    number: int
+    date: date
+    title: str
+    record_note: str
+    state: str
+    classification: str
+    podium: list[PodiumLine]
+
+
+class EventDetail(EventOut):
+    races: list[RaceOut]
+
+
+class ClassificationLine(Schema):
+    rank: int | None
+    athlete: str | None
+    athlete_slug: str | None
+    nation: str
+    time: str | None
+    status: str
+    points: int
+    members: list[str]
+    source: str
+
+
+class RaceDetail(RaceOut):
+    results: list[ClassificationLine]
+
+
+class TableRef(Schema):
+    gender: str
+    distance: str
+    title: str
+    url: str
+
+
+class StandingsLine(Schema):
+    race: int
+    rank: int | None
+    points: int
+    counted: bool
+
+
+class StandingsRow(Schema):
+    rank: int
+    athlete: str | None
+    athlete_id: str | None
+    nation: str
+    points: int
+    gross: int
+    results: list[StandingsLine]
+    tie_break: str | None
+
+
+class StandingsRace(Schema):
+    race: int
+    event: int
+    city: str
+    distance: str
+    number: int
+    date: date
+    done: bool
+    classification: str
+
+
+class StandingsOut(Schema):
+    """Exactly what `manage.py standings SEASON GENDER DISTANCE --format json` prints."""
+
+    season: str
+    gender: str
+    distance: str
+    best_of: int | None
+    races_done: int
+    races_total: int
+    after_race: int
+    races: list[StandingsRace]
+    rows: list[StandingsRow]
+
+
+class AthleteOut(Schema):
+    name: str
+    slug: str
+    gender: str
+    nation: str
+    isu_id: str | None
+
+    @staticmethod
+    def resolve_nation(athlete: Athlete | dict) -> str:
+        return athlete["nation"] if isinstance(athlete, dict) else athlete.nation_id
+
+
+class AthleteResult(Schema):
+    season: str
+    event: int
+    gender: str
+    distance: str
+    race: int
+    rank: int | None
+    status: str
+    time: str | None
+    nation: str
+    points: int
+
+
+class AthleteDetail(AthleteOut):
+    aliases: list[str]
+    results: list[AthleteResult]
+
+
+class NationOut(Schema):
+    code: str
+    name: str
+
+
+class NationDetail(NationOut):
+    athletes: list[AthleteOut]
+
+
+# --- Shaping --------------------------------------------------------------------------------
+
+
+def season_out(season: Season) -> dict:
+    return {"slug": season.slug, "name": season.name, "start_date": season.start_date,
+            "end_date": season.end_date}  # fmt: skip
+
+
+def event_out(event: Event) -> dict:
+    venue = event.venue
+    return {
+        "number": event.number,
+        "name": str(event),
+        "city": event.city,
+        "venue": {"name": venue.name, "city": venue.city, "nation": venue.nation_id}
+        if venue
+        else None,
+        "first_day": event.first_day,
+        "last_day": event.last_day,
+    }
+
+
+def athlete_out(athlete: Athlete) -> dict:
+    return {"name": athlete.name, "slug": athlete.slug, "gender": athlete.gender,
+            "nation": athlete.nation_id, "isu_id": athlete.isu_id}  # fmt: skip
+
+
+def race_out(race: Race) -> dict:
+    podium = getattr(race, "podium_lines", []) if race.is_public else []
+    return {
+        "event": race.event.number,
+        "gender": race.gender,
+        "distance": race.distance,
+        "number": race.number,
+        "date": race.date,
+        "title": race.title,
+        "record_note": race.record_note,
+        "state": race.state,
+        "classification": race.classification,
+        "podium": [
+            {
+                "rank": line.rank,
+                "athlete": line.athlete.name if line.athlete_id else None,
+                "athlete_slug": line.athlete.slug if line.athlete_id else None,
+                "nation": line.nation_id,
+            }
+            for line in podium
+        ],  # fmt: skip
+    }
+
+
+def races_with_podiums(races: QuerySet) -> QuerySet:
+    podium = Result.objects.filter(rank__lte=3).select_related("athlete").order_by("rank")
+    return (
+        races.select_related("event")
+        .with_doubled()
+        .prefetch_related(Prefetch("results", queryset=podium, to_attr="podium_lines"))
+        .in_programme_order()
+    )
+
+
+def season_or_404(slug: str) -> Season:
+    return get_object_or_404(Season, slug=slug)
+
+
+# --- Endpoints ------------------------------------------------------------------------------
+
+
+@api.get("/seasons", response=list[SeasonOut], tags=["seasons"])
+def seasons(request: HttpRequest) -> list[dict]:
+    """Every season, oldest first."""
+    return [season_out(season) for season in Season.objects.order_by("start_date")]
+
+
+@api.get("/seasons/{season}", response={200: SeasonDetail, 404: Message}, tags=["seasons"])
+def season_detail(request: HttpRequest, season: str = SEASON) -> dict:
+    """A season, its neighbours and its rules (points table, best-N, tie-break chain)."""
+    season_ = season_or_404(season)
+    previous, following = season_.neighbours()
+    rules = {name: getattr(season_, name) for name in RulesOut.model_fields}
+    return {
+        **season_out(season_),
+        "previous": previous.slug if previous else None,
+        "next": following.slug if following else None,
+        "rules": rules,
+        "source": season_.source,
+        "note": season_.note,
+    }
+
+
+@api.get(
+    "/seasons/{season}/events", response={200: list[EventOut], 404: Message}, tags=["calendar"]
+)
+def events(request: HttpRequest, season: str = SEASON) -> list[dict]:
+    season_ = season_or_404(season)
+    return [event_out(e) for e in season_.events.select_related("venue").order_by("number")]
+
+
+@api.get(
+    "/seasons/{season}/events/{number}",
+    response={200: EventDetail, 404: Message},
+    tags=["calendar"],
+)
+def event_detail(request: HttpRequest, season: str = SEASON, number: int = NUMBER) -> dict:
+    """An event with its races and their podiums (empty while a race is draft)."""
+    event = get_object_or_404(
+        Event.objects.select_related("venue"), season__slug=season, number=number
+    )
+    races = races_with_podiums(Race.objects.filter(event=event))
+    return {**event_out(event), "races": [race_out(race) for race in races]}
+
+
+@api.get("/seasons/{season}/races", response={200: list[RaceOut], 404: Message}, tags=["calendar"])
+def races(
+    request: HttpRequest,
+    season: str = SEASON,
+    gender: str | None = Query(None, pattern="^(" + "|".join(Gender.values) + ")$"),
+    distance: str | None = Query(None, pattern="^(" + "|".join(Distance.values) + ")$"),
+) -> list[dict]:
+    """Every race of the season, filtered by gender and distance if given."""
+    season_ = season_or_404(season)
+    filters = Q(event__season=season_)
+    if gender:
+        filters &= Q(gender=gender)
+    if distance:
+        filters &= Q(distance=distance)
+    return [race_out(race) for race in races_with_podiums(Race.objects.filter(filters))]
+
+
+@api.get(
+    "/seasons/{season}/events/{number}/{gender}/{distance}/{race}",
+    response={200: RaceDetail, 404: Message},
+    tags=["calendar"],
+)
+def race_detail(
+    request: HttpRequest,
+    season: str = SEASON,
+    number: int = NUMBER,
+    gender: str = GENDER,
+    distance: str = DISTANCE,
+    race: int = NUMBER,
+) -> dict:
+    """A race's full classification with World Cup points (empty while the race is draft)."""
+    race_ = get_object_or_404(
+        races_with_podiums(Race.objects.select_related("event__season")),
+        event__season__slug=season,
+        event__number=number,
+        gender=gender,
+        distance=distance,
+        number=race,
+    )
+    rules = race_.event.season.rules
+    lines = race_.classification_lines()
+    return {
+        **race_out(race_),
+        "results": [
+            {
+                "rank": line.rank,
+                "athlete": line.athlete.name if line.athlete_id else None,
+                "athlete_slug": line.athlete.slug if line.athlete_id else None,
+                "nation": line.nation_id,
+                "time": format_time(line.time) or None,
+                "status": line.status,
+                "points": points_for(line.rank, line.status, rules),
+                "members": [member.slug for member in line.members.all()],
+                "source": line.source,
+            }
+            for line in lines
+        ],
+    }
+
+
+@api.get(
+    "/seasons/{season}/standings", response={200: list[TableRef], 404: Message}, tags=["standings"]
+)
+def standings_index(request: HttpRequest, season: str = SEASON) -> list[dict]:
+    """The season's standings tables."""
+    season_ = season_or_404(season)
+    return [
+        {
+            "gender": t.gender,
+            "distance": t.distance,
+            "title": t.title,
+            "url": f"/api/v1/seasons/{season_.slug}/standings/{t.gender}/{t.distance}",
+        }  # fmt: skip
+        for t in season_standings(season_).tables()
+    ]
+
+
+@api.get(
+    "/seasons/{season}/standings/{gender}/{distance}",
+    response={200: StandingsOut, 404: Message},
+    tags=["standings"],
+)
+def standings(
+    request: HttpRequest,
+    season: str = SEASON,
+    gender: str = GENDER,
+    distance: str = Path(..., pattern=r"^[a-z0-9-]{1,30}$"),
+    after_race: int | None = Query(None, ge=1, le=999, description="Standings after race K"),
+) -> dict:
+    """A standings table, exactly as `manage.py standings ... --format json` prints it."""
+    season_ = season_or_404(season)
+    try:
+        return season_.standings(gender, distance, after_race).as_dict(season_.slug)
+    except UnknownTable as error:
+        raise Http404(str(error)) from error
+
+
+@api.get("/athletes", response=list[AthleteOut], tags=["athletes"])
+@paginate(LimitOffsetPagination)
+def athletes(
+    request: HttpRequest,
+    nation: str | None = Query(None, pattern="^[A-Z]{3}$"),
+    gender: str | None = Query(None, pattern="^(men|women)$"),
+    q: str | None = Query(None, max_length=100, description="Part of a name or other spelling"),
+) -> list[dict]:
+    """Athletes, by name; filter by nation, gender or part of a name."""
+    found = Athlete.objects.order_by("name")
+    if nation:
+        found = found.filter(nation=nation)
+    if gender:
+        found = found.filter(gender=gender)
+    if q:
+        found = found.filter(Q(name__icontains=q) | Q(aliases__icontains=q))
+    return found
+
+
+@api.get("/athletes/{slug}", response={200: AthleteDetail, 404: Message}, tags=["athletes"])
+def athlete_detail(
+    request: HttpRequest, slug: str = Path(..., pattern=r"^[-a-zA-Z0-9_]{1,100}$")
+) -> dict:
+    """An athlete and every published result, with World Cup points."""
+    athlete = get_object_or_404(Athlete, slug=slug)
+    results = (
+        athlete.results.filter(race__state__in=PUBLIC_STATES)
+        .select_related("race__event__season")
+        .order_by("race__date", "race__distance")
+    )
+    return {
+        **athlete_out(athlete),
+        "aliases": athlete.aliases,
+        "results": [
+            {
+                "season": r.race.event.season.slug,
+                "event": r.race.event.number,
+                "gender": r.race.gender,
+                "distance": r.race.distance,
+                "race": r.race.number,
+                "rank": r.rank,
+                "status": r.status,
+                "time": format_time(r.time) or None,
+                "nation": r.nation_id,
+                "points": points_for(r.rank, r.status, r.race.event.season.rules),
+            }
+            for r in results
+        ],
+    }
+
+
+@api.get("/nations", response=list[NationOut], tags=["nations"])
+def nations(request: HttpRequest) -> QuerySet:
+    return Nation.objects.order_by("code")
+
+
+@api.get("/nations/{code}", response={200: NationDetail, 404: Message}, tags=["nations"])
+def nation_detail(request: HttpRequest, code: str = Path(..., pattern="^[A-Z]{3}$")) -> dict:
+    nation = get_object_or_404(Nation, code=code)
+    return {
+        "code": nation.code,
+        "name": nation.name,
+        "athletes": [athlete_out(a) for a in nation.athletes.order_by("name")],
+    }
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404):
+    return api.create_response(request, {"detail": str(error) or "Not found."}, status=404)

@@ -1,0 +1,270 @@
+"""The read-only JSON API: same facts as the pages, stable slugs, only published results."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from results.models import Athlete
+from tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url: str, status: int = 200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.content[:300])
+    return response.json()
+
+
+def test_the_standings_endpoint_serves_what_the_command_prints(client, season_2012_13, capsys):
+    call_command("standings", "2012-13", "women", "3000m-relay", "--format", "json")
+    printed = json.loads(capsys.readouterr().out)
+    served = get(client, "/api/v1/seasons/2012-13/standings/women/3000m-relay")
+    assert served == printed
+    china = served["rows"][0]
+    assert (china["nation"], china["points"], china["athlete"]) == ("CHN", 4000, None)
+    calgary = china["results"][0]
+    assert calgary == {"race": 1, "rank": 2, "points": 800, "counted": False}  # dropped
+
+
+def test_the_standings_after_race_k(client, season_2012_13):
+    table = get(client, "/api/v1/seasons/2012-13/standings/men/5000m-relay?after_race=2")
+    assert (table["rows"][0]["nation"], table["rows"][0]["points"]) == ("KOR", 2000)
+    assert (table["races_done"], table["races_total"], table["after_race"]) == (2, 6, 2)
+
+
+def test_seasons_and_a_season_with_its_rules(client, season_2012_13):
+    assert get(client, "/api/v1/seasons") == [
+        {"slug": "2012-13", "name": "2012–13", "start_date": "2012-10-19", "end_date": "2013-02-10"}
+    ]
+    season = get(client, "/api/v1/seasons/2012-13")
+    assert season["rules"]["points_table"][:5] == [1000, 800, 640, 512, 410]
+    assert (season["rules"]["best_individual"], season["rules"]["best_relay"]) == (6, 4)
+    assert (season["previous"], season["next"]) == (None, None)
+
+
+def test_events_with_venues(client, season_2012_13):
+    events = get(client, "/api/v1/seasons/2012-13/events")
+    assert [e["city"] for e in events] == [
+        "Calgary",
+        "Montreal",
+        "Nagoya",
+        "Shanghai",
+        "Sochi",
+        "Dresden",
+    ]
+    assert events[3]["venue"] == {
+        "name": "Oriental Sports Center",
+        "city": "Shanghai",
+        "nation": "CHN",
+    }
+
+
+def test_an_event_with_its_races_and_podiums(client, season_2012_13):
+    event = get(client, "/api/v1/seasons/2012-13/events/1")
+    assert event["name"] == "World Cup 1 · Calgary"
+    assert len(event["races"]) == 10
+    relay = next(r for r in event["races"] if r["distance"] == "5000m-relay")
+    assert [p["nation"] for p in relay["podium"]] == ["KOR", "RUS", "CAN"]
+    titles = [r["title"] for r in event["races"] if r["distance"] == "1000m"]
+    assert titles == ["Men 1000 m (1)", "Men 1000 m (2)", "Women 1000 m (1)", "Women 1000 m (2)"]
+
+
+def test_races_filter_by_gender_and_distance(client, season_2012_13):
+    races = get(client, "/api/v1/seasons/2012-13/races?gender=women&distance=3000m-relay")
+    assert [r["event"] for r in races] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_race_classification_with_points(client, season_2012_13):
+    race = get(client, "/api/v1/seasons/2012-13/events/1/men/500m/1")
+    assert race["record_note"] == "WR"
+    winner = race["results"][0]
+    assert (winner["athlete"], winner["athlete_slug"], winner["time"], winner["points"]) == (
+        "J. R. Celski",
+        "j-r-celski",
+        "39.937",
+        1000,
+    )
+
+
+def test_a_relay_penalty_that_kept_its_rank(client, season_2012_13):
+    race = get(client, "/api/v1/seasons/2012-13/events/1/men/5000m-relay/1")
+    china = race["results"][3]
+    assert (china["rank"], china["nation"], china["status"], china["points"]) == (
+        4,
+        "CHN",
+        "PEN",
+        512,
+    )
+
+
+def test_athletes_paginate_and_filter(client, season_2012_13):
+    page = get(client, "/api/v1/athletes?limit=5")
+    assert page["count"] == 37 and len(page["items"]) == 5
+    russians = get(client, "/api/v1/athletes?nation=RUS")["items"]
+    assert {a["slug"] for a in russians} == {"victor-an", "vladimir-grigorev"}
+    assert [a["slug"] for a in get(client, "/api/v1/athletes?q=ahn")["items"]] == ["victor-an"]
+
+
+def test_an_athlete_with_results(client, season_2012_13):
+    an = get(client, "/api/v1/athletes/victor-an")
+    assert an["aliases"] == ["Viktor Ahn", "Ahn Hyun-soo"]
+    # Sourced: Calgary 1000 m (2) 1st, Shanghai 1500 m 1st, Dresden 1000 m 3rd, 1500 m (2) 3rd.
+    assert sorted((r["event"], r["distance"], r["rank"], r["points"]) for r in an["results"]) == [
+        (1, "1000m", 1, 1000),
+        (4, "1500m", 1, 1000),
+        (6, "1000m", 3, 640),
+        (6, "1500m", 3, 640),
+    ]
+
+
+def test_nations(client, season_2012_13):
+    assert {"code": "NED", "name": "Netherlands"} in get(client, "/api/v1/nations")
+    korea = get(client, "/api/v1/nations/KOR")
+    assert "shim-suk-hee" in {a["slug"] for a in korea["athletes"]}
+
+
+def test_the_standings_index_links_every_table(client, season_2012_13):
+    tables = get(client, "/api/v1/seasons/2012-13/standings")
+    assert len(tables) == 8
+    assert tables[0]["url"] == "/api/v1/seasons/2012-13/standings/men/500m"
+
+
+def test_every_object_uses_slugs_not_ids(client, season_2012_13):
+    body = json.dumps(
+        [
+            get(client, "/api/v1/seasons/2012-13/events/1"),
+            get(client, "/api/v1/athletes/victor-an"),
+            get(client, "/api/v1/seasons/2012-13/events/1/men/500m/1"),
+        ]
+    )
+    assert '"id"' not in body and '"pk"' not in body
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/seasons/2099-00", 404),
+        ("/api/v1/seasons/2099-00/events", 404),
+        ("/api/v1/seasons/2012-13/events/9", 404),
+        ("/api/v1/seasons/2012-13/events/1/men/500m/2", 404),
+        ("/api/v1/seasons/2012-13/standings/men/400m", 404),
+        ("/api/v1/seasons/2012-13/standings/men/3000m-relay", 404),
+        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=9", 404),
+        ("/api/v1/athletes/nobody", 404),
+        ("/api/v1/nations/XYZ", 404),
+        ("/api/v1/seasons/2012-13/events/abc", 422),
+        ("/api/v1/seasons/2012-13/events/99999999999999999999", 422),
+        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=x", 422),
+        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=0", 422),
+        ("/api/v1/seasons/2012-13/races?gender=boys", 422),
+        ("/api/v1/athletes?limit=-1", 422),
+        ("/api/v1/nations/kor", 422),
+        ("/api/v1/seasons/2012'13", 422),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx(client, season_2012_13, url, status):
+    body = get(client, url, status=status)
+    assert body["detail"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/seasons", "/api/v1/seasons/2012-13", "/api/v1/athletes/victor-an",
+            "/api/v1/seasons/2012-13/standings/men/500m"]
+)  # fmt: skip
+def test_the_api_is_read_only(client, season_2012_13, method, url):
+    assert getattr(client, method)(url).status_code == 405
+
+
+def test_draft_results_are_not_in_the_api(client, db):
+    event = make.event(make.season("2030-31"), 1)
+    draft = make.race(event, state="draft")
+    make.result(draft, 1, make.athlete("Secret Skater"))
+    race = get(client, "/api/v1/seasons/2030-31/events/1/men/500m/1")
+    assert (race["state"], race["results"], race["podium"]) == ("draft", [], [])
+    assert get(client, "/api/v1/seasons/2030-31/standings/men/500m")["rows"] == []
+    assert get(client, "/api/v1/athletes/secret-skater")["results"] == []
+    assert get(client, "/api/v1/seasons/2030-31/events/1")["races"][0]["podium"] == []
+
+
+def test_the_docs_page_makes_no_external_request(client):
+    html = client.get("/api/v1/docs").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/static/") for s in sources), sources
+    assert "https://" not in html and "http://" not in html
+
+
+def test_the_openapi_schema_lists_every_endpoint(client):
+    paths = set(get(client, "/api/v1/openapi.json")["paths"])
+    assert paths == {
+        "/api/v1/seasons",
+        "/api/v1/seasons/{season}",
+        "/api/v1/seasons/{season}/events",
+        "/api/v1/seasons/{season}/events/{number}",
+        "/api/v1/seasons/{season}/races",
+        "/api/v1/seasons/{season}/events/{number}/{gender}/{distance}/{race}",
+        "/api/v1/seasons/{season}/standings",
+        "/api/v1/seasons/{season}/standings/{gender}/{distance}",
+        "/api/v1/athletes",
+        "/api/v1/athletes/{slug}",
+        "/api/v1/nations",
+        "/api/v1/nations/{code}",
+    }
+
+
+# --- A constant number of queries per endpoint ----------------------------------------------
+
+ENDPOINTS = [
+    "/api/v1/seasons",
+    "/api/v1/seasons/2040-41",
+    "/api/v1/seasons/2040-41/events",
+    "/api/v1/seasons/2040-41/events/1",
+    "/api/v1/seasons/2040-41/races",
+    "/api/v1/seasons/2040-41/events/1/men/500m/1",
+    "/api/v1/seasons/2040-41/events/1/men/5000m-relay/1",
+    "/api/v1/seasons/2040-41/standings",
+    "/api/v1/seasons/2040-41/standings/men/500m",
+    "/api/v1/athletes",
+    "/api/v1/athletes/skater-00",
+    "/api/v1/nations",
+    "/api/v1/nations/KOR",
+]
+
+
+def grow(n_races: int, n_athletes: int):
+    season = make.season("2040-41")
+    skaters = [make.athlete(f"Skater {i:02d}") for i in range(n_athletes)]
+    for number in range(1, n_races + 1):
+        race = make.race(make.event(season, number))
+        for rank, skater in enumerate(skaters, start=1):
+            make.result(race, rank, skater)
+    relay = make.race(season.events.first(), distance="5000m-relay")
+    make.result(relay, 1, nation_code="KOR")
+    relay.results.get().members.set(skaters[:4])
+    return season
+
+
+def queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_every_endpoint_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, url):
+    season = grow(1, 1)
+    with_one = queries(client, url)
+    season.delete()
+    Athlete.objects.all().delete()
+    grow(20, 40)
+    assert queries(client, url) == with_one
+    cache.clear()
+    with django_assert_max_num_queries(8):
+        client.get(url)

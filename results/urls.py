@@ -58,27 +58,33 @@ RACE = (
 )
 TABLE = "seasons/<season:season>/standings/<gender:gender>/<table:distance>"
 
+cached = views.cached_by_season
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("seasons/", views.SeasonListView.as_view(), name="season-list"),
-    path("seasons/<season:season>/", views.SeasonDetailView.as_view(), name="season-detail"),
+    path(
+        "seasons/<season:season>/",
+        cached(views.SeasonDetailView.as_view()),
+        name="season-detail",
+    ),
     path("seasons/<season:season>/calendar.ics", views.calendar_ics, name="season-calendar"),
-    path("seasons/<season:season>/medals/", views.medals, name="season-medals"),
+    path("seasons/<season:season>/medals/", cached(views.medals), name="season-medals"),
     path(
         "seasons/<season:season>/events/<number:number>/",
-        views.EventDetailView.as_view(),
+        cached(views.EventDetailView.as_view()),
         name="event-detail",
     ),
-    path(f"{RACE}/", views.RaceDetailView.as_view(), name="race-detail"),
-    path(f"{RACE}/results.csv", views.race_csv, name="race-csv"),
+    path(f"{RACE}/", cached(views.RaceDetailView.as_view()), name="race-detail"),
+    path(f"{RACE}/results.csv", cached(views.race_csv), name="race-csv"),
     path(
         "seasons/<season:season>/standings/",
-        views.StandingsIndexView.as_view(),
+        cached(views.StandingsIndexView.as_view()),
         name="standings-index",
     ),
-    path(f"{TABLE}/", views.StandingsView.as_view(), name="standings"),
-    path(f"{TABLE}.csv", views.standings_csv, name="standings-csv"),
-    path(f"{TABLE}.json", views.standings_json, name="standings-json"),
+    path(f"{TABLE}/", cached(views.StandingsView.as_view()), name="standings"),
+    path(f"{TABLE}.csv", cached(views.standings_csv), name="standings-csv"),
+    path(f"{TABLE}.json", cached(views.standings_json), name="standings-json"),
     path("athletes/", views.AthleteListView.as_view(), name="athlete-list"),
     path("athletes/<slug:slug>/", views.AthleteDetailView.as_view(), name="athlete-detail"),
     path("nations/", views.NationListView.as_view(), name="nation-list"),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import lru_cache, wraps
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
@@ -24,6 +29,61 @@ from results.filters import AthleteFilter, ResultFilter
 from results.models import Athlete, Event, Nation, Race, Result, Season
 from results.standings import UnknownTable, compare, grid, season_standings, table_rows
 from results.tables import AthleteTable, NationTable, ResultTable, SeasonTable
+
+# --- Caching by season version --------------------------------------------------------------
+
+SOURCES = Path(__file__).resolve().parent.parent
+CACHED_PARAMETERS = ("after_race",)
+
+
+@lru_cache(maxsize=1)
+def release() -> str:
+    """What this code and these templates are: cached pages of another release never show."""
+    if os.environ.get("DJANGO_RELEASE"):
+        return os.environ["DJANGO_RELEASE"]
+    digest = hashlib.sha1()
+    for path in sorted([*SOURCES.glob("templates/**/*.html"), *SOURCES.glob("results/**/*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cached_by_season(view: Callable) -> Callable:
+    """Serve a season's page from the cache, keyed by the season's version token (fresh after
+    every committed change), with an ETag so a browser that has it gets a 304."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version = (
+            Season.objects.filter(slug=kwargs["season"]).values_list("version", flat=True).first()
+        )
+        if version is None or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        query = "&".join(f"{p}={request.GET[p]}" for p in CACHED_PARAMETERS if p in request.GET)
+        identity = f"{release()}|{version}|{request.path}?{query}"
+        key = "page:" + hashlib.sha1(identity.encode()).hexdigest()
+        entry = cache.get(key)
+        if entry is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code != 200:
+                return response
+            headers = {
+                h: response[h] for h in ("Content-Type", "Content-Disposition") if h in response
+            }
+            etag = '"' + hashlib.sha1(response.content).hexdigest()[:24] + '"'
+            entry = {"content": response.content, "headers": headers, "etag": etag}
+            cache.set(key, entry)
+        if entry["etag"] in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(entry["content"], headers=entry["headers"])
+        response["ETag"] = entry["etag"]
+        response["Cache-Control"] = "no-cache"  # may be kept, but revalidated every time
+        return response
+
+    return wrapped
+
 
 # --- Seasons --------------------------------------------------------------------------------
 

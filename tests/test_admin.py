@@ -210,8 +210,7 @@ def test_rules_are_edited_as_plain_lists(admin_client):
 
 
 def test_the_admin_is_for_staff_only(client, django_user_model):
-    django_user_model.objects.create_user("fan", password="a-long-password-1")
-    client.login(username="fan", password="a-long-password-1")
+    client.force_login(django_user_model.objects.create_user("fan", password="a-long-password-1"))
     response = client.get(reverse("admin:results_race_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]

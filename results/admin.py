@@ -173,6 +173,7 @@ class EventForm(forms.ModelForm):
 
 class RaceForm(forms.ModelForm):
     change_reason = reason_field()
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Race
@@ -181,8 +182,28 @@ class RaceForm(forms.ModelForm):
             "classification", "source", "note",
         ]  # fmt: skip
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_revision"].initial = self.instance.revision
+
     def clean(self) -> dict:
         data = super().clean()
+        if self.instance.pk:
+            # Inside the admin's transaction: lock the race and compare revisions, so of two
+            # officials saving at once the second is told, and nothing of his is saved.
+            stored = (
+                Race.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
+            if stored is not None and data.get("seen_revision") != stored:
+                raise ValidationError(
+                    "Another official saved this race while you were editing it. Nothing of "
+                    "yours was saved: open the race again to see their changes, then enter "
+                    "yours.",
+                    code="conflict",
+                )
         if race_is_official(self.instance.pk):
             if data.get("state") != Publication.OFFICIAL:
                 self.add_error(
@@ -397,6 +418,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
         obj._change_reason = form.cleaned_data.get("change_reason", "")
+        if "seen_revision" in form.cleaned_data and change:
+            obj.revision = (form.cleaned_data["seen_revision"] or 0) + 1
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.text import slugify
 
 from results.models import (
@@ -536,13 +536,16 @@ def apply(import_plan: Plan, publish: str = Publication.DRAFT, reason: str = "")
     ]
     bulk_create_with_history(lines, Result, batch_size=2000, default_change_reason=reason)
 
+    Race.objects.filter(pk__in=[r.pk for r in import_plan.races.values()]).update(
+        revision=F("revision") + 1
+    )
     seasons = set()
     for race in import_plan.races.values():
         seasons.add(race.event.season_id)
         if race.state != publish:
             race.state = publish
             race._change_reason = reason
-            race.save(update_fields=["state"])
+            race.save(update_fields=["state"])  # not the revision: it was bumped above
     for season_id in seasons:
         bump_season_version(season_id)
     return {

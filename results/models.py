@@ -650,8 +650,15 @@ class Race(models.Model):
     )
     source = models.TextField(blank=True)
     note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
+    revision = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        serialize=False,
+        help_text="Counts every write to the race or its classification: two officials saving "
+        "the same race get a conflict, not a silent overwrite.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["revision"])
 
     objects = RaceQuerySet.as_manager()
 
@@ -737,8 +744,9 @@ class Race(models.Model):
         if self.state == state:
             return
         self.state = state
+        self.revision += 1
         self._change_reason = reason or f"Published as {Publication(state).label.lower()}"
-        self.save(update_fields=["state"])
+        self.save(update_fields=["state", "revision"])
 
     def corrections(self) -> list:
         """Changes to this race's classification made with a reason: when, what and why."""
@@ -1140,6 +1148,12 @@ def season_id_of(instance: models.Model) -> int | None:
         results = Result.objects.filter(pk=instance.result_id)
         return results.values_list("race__event__season_id", flat=True).first()
     return None
+
+
+@receiver([post_save, post_delete], sender=Result)
+def classification_changed(sender: type[Result], instance: Result, **kwargs: object) -> None:
+    """A line written anywhere is a new revision of its race's classification."""
+    Race.objects.filter(pk=instance.race_id).update(revision=models.F("revision") + 1)
 
 
 @receiver([post_save, post_delete], sender=Season)

@@ -352,3 +352,42 @@ def test_event_admin_groups_races_inline(official):
     page = official.get(change_url(event)).content.decode()
     assert "Men 500 m" in page or 'value="500m" selected' in page
     assert Event.objects.count() == 1
+
+
+# --- Two officials, one race -----------------------------------------------------------------
+
+
+def test_the_second_of_two_officials_saving_a_race_gets_a_conflict(client, django_user_model):
+    from django.test import Client
+
+    race = make.race(state="draft")
+    make.result(race, 1, make.athlete("Early Skater"))
+    first, second = Client(), Client()
+    first.force_login(member_of("Officials", "first"))
+    second.force_login(member_of("Officials", "second"))
+    seen_by_first = form_data(first.get(change_url(race)))
+    seen_by_second = form_data(second.get(change_url(race)))
+
+    seen_by_first["results-0-rank"] = "2"
+    assert first.post(change_url(race), seen_by_first).status_code == 302
+
+    seen_by_second["record_note"] = "WR"
+    refused = second.post(change_url(race), seen_by_second)
+    assert refused.status_code == 200
+    assert "Another official saved this race while you were editing it" in refused.content.decode()
+    race.refresh_from_db()
+    assert race.record_note == ""  # nothing of the second official's was saved
+    assert race.results.get().rank == 2  # the first official's correction stands
+
+
+def test_a_publication_while_editing_is_a_conflict_too(official):
+    race = make.race(state="draft")
+    stale = form_data(official.get(change_url(race)))
+    race.publish("provisional")
+    stale["note"] = "typo"
+    assert (
+        "Another official saved this race"
+        in official.post(change_url(race), stale).content.decode()
+    )
+    race.refresh_from_db()
+    assert race.state == "provisional"  # not silently set back to draft

@@ -317,7 +317,11 @@ class ResultInline(admin.TabularInline):
     verbose_name_plural = "classification"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("athlete", "race__event__season")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("athlete", "race__event__season", "adjustment")
+        )
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "athlete":

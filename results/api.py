@@ -12,9 +12,11 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Path, Query, Schema
+from django.views.decorators.http import require_safe
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from results.filters import name_or_alias
 from results.models import (
     PUBLIC_STATES,
     Athlete,
@@ -27,12 +29,13 @@ from results.models import (
     Season,
     format_time,
 )
-from results.standings import UnknownTable, points_for, season_standings
+from results.standings import UnknownTable, season_standings
 
 api = NinjaAPI(
     title="Short Track World Cup results API",
     version="1",
     urls_namespace="api",
+    docs_decorator=require_safe,  # the docs page and openapi.json: GET and HEAD only
     description="Read-only results and World Cup standings of the ISU Short Track Speed "
     "Skating World Cup. Standings are computed by each season's rules; `counted: false` marks "
     "a result dropped under best-N.",
@@ -46,6 +49,14 @@ DISTANCE = Path(..., pattern="^(" + "|".join(Distance.values) + ")$")
 
 class Message(Schema):
     detail: str
+
+
+class Pages(LimitOffsetPagination):
+    """Limit and offset within bounds the database takes: a huge offset is a 422, not a 500."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=1_000_000)
 
 
 # --- Schemas --------------------------------------------------------------------------------
@@ -375,7 +386,6 @@ def race_detail(
         distance=distance,
         number=race,
     )
-    rules = race_.event.season.rules
     lines = race_.classification_lines()
     return {
         **race_out(race_),
@@ -387,7 +397,7 @@ def race_detail(
                 "nation": line.nation_id,
                 "time": format_time(line.time) or None,
                 "status": line.status,
-                "points": points_for(line.rank, line.status, rules),
+                "points": line.points,
                 "members": [member.slug for member in line.members.all()],
                 "source": line.source,
             }
@@ -434,7 +444,7 @@ def standings(
 
 
 @api.get("/athletes", response=list[AthleteOut], tags=["athletes"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def athletes(
     request: HttpRequest,
     nation: str | None = Query(None, pattern="^[A-Z]{3}$"),
@@ -448,7 +458,7 @@ def athletes(
     if gender:
         found = found.filter(gender=gender)
     if q:
-        found = found.filter(Q(name__icontains=q) | Q(aliases__icontains=q))
+        found = found.filter(name_or_alias(q))
     return found
 
 
@@ -460,7 +470,7 @@ def athlete_detail(
     athlete = get_object_or_404(Athlete, slug=slug)
     results = (
         athlete.results.filter(race__state__in=PUBLIC_STATES)
-        .select_related("race__event__season")
+        .select_related("race__event__season", "adjustment")
         .order_by("race__date", "race__distance")
     )
     return {
@@ -477,7 +487,7 @@ def athlete_detail(
                 "status": r.status,
                 "time": format_time(r.time) or None,
                 "nation": r.nation_id,
-                "points": points_for(r.rank, r.status, r.race.event.season.rules),
+                "points": r.points,
             }
             for r in results
         ],

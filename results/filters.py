@@ -1,9 +1,21 @@
 """django-filter FilterSets for the long public lists; every value is a stable slug or code."""
 
+import re
+
 import django_filters
 from django.db.models import Q, QuerySet
 
 from results.models import Athlete, Distance, Gender, Nation, Result, Season
+
+
+def name_or_alias(text: str, prefix: str = "") -> Q:
+    """Athletes whose name or another spelling contains the text. Aliases are stored as JSON,
+    so only letters and digits are looked for there (a quote or comma would match them all)."""
+    query = Q(**{f"{prefix}name__icontains": text})
+    words = re.sub(r"[^\w\s.'-]", "", text).strip()
+    if words and re.search(r"\w", words) and words == text.strip():
+        query |= Q(**{f"{prefix}aliases__icontains": words})
+    return query
 
 
 def season_choices() -> list[tuple[str, str]]:
@@ -43,4 +55,4 @@ class AthleteFilter(django_filters.FilterSet):
         fields = ["name", "nation", "gender"]
 
     def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value))
+        return queryset.filter(name_or_alias(value))

@@ -940,9 +940,15 @@ class Result(models.Model):
 
     @property
     def points(self) -> int:
-        """World Cup points of this line under its season's rules (needs race__event__season)."""
+        """World Cup points of this line under its season's rules; 0 once disqualified.
+
+        Load race__event__season and adjustment with the line (select_related).
+        """
         from results.standings import points_for
 
+        adjustment = getattr(self, "adjustment", None)  # None: no adjustment recorded
+        if adjustment is not None and adjustment.kind == AdjustmentKind.DISQUALIFIED:
+            return 0
         return points_for(self.rank, self.status, self.race.event.season.rules)
 
     def clean(self) -> None:

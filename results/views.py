@@ -392,7 +392,7 @@ class NationDetailView(DetailView):
             athletes=nation.athletes.order_by("name"),
             relays=Result.objects.public()
             .filter(nation=nation, athlete__isnull=True)
-            .select_related("race__event__season")
+            .select_related("race__event__season", "adjustment")
             .with_race_doubled()
             .order_by("-race__date", "race__distance"),
             medals=Result.objects.public().filter(nation=nation).medals_by_season(),
@@ -411,7 +411,7 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
     def get_queryset(self) -> QuerySet:
         return (
             Result.objects.public()
-            .select_related("race__event__season", "athlete", "nation")
+            .select_related("race__event__season", "athlete", "nation", "adjustment")
             .with_race_doubled()
             .order_by("-race__date", "race__event__number", "race_id", "rank")
         )

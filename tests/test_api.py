@@ -268,3 +268,32 @@ def test_every_endpoint_runs_a_fixed_number_of_queries(client, django_assert_max
     cache.clear()
     with django_assert_max_num_queries(8):
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=1001", "offset=-1", "offset=99999999999999999999", "limit=abc"]
+)
+def test_pagination_bounds_are_a_422_not_a_server_error(client, db, query):
+    assert get(client, f"/api/v1/athletes?{query}", status=422)["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/docs", "/api/v1/openapi.json"])
+def test_the_docs_and_schema_are_read_only_too(client, url):
+    assert client.post(url).status_code == 405
+    assert client.get(url).status_code == 200
+
+
+def test_a_disqualified_result_shows_no_points(client, db):
+    from results.models import Adjustment
+
+    race = make.race(make.event(make.season("2030-31"), 1))
+    line = make.result(race, 1, make.athlete("Caught Skater"))
+    Adjustment.objects.create(result=line, kind="disqualified", reason="Doping case")
+    race_json = get(client, "/api/v1/seasons/2030-31/events/1/men/500m/1")
+    assert race_json["results"][0]["points"] == 0
+    assert get(client, "/api/v1/athletes/caught-skater")["results"][0]["points"] == 0
+
+
+def test_a_quote_in_the_search_does_not_match_every_alias(client, season_2012_13):
+    assert get(client, '/api/v1/athletes?q="')["count"] == 0
+    assert get(client, "/api/v1/athletes?q=,")["count"] == 0

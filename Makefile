@@ -7,11 +7,14 @@ MANAGE := $(BIN)/python manage.py
 
 # Local development only: debug on, a throwaway key, plain HTTP on 127.0.0.1.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=development-only-not-secret
+# One-off commands (backup, restore) also work in a development checkout with nothing set.
+OPS_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-development-only-not-secret} \
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 # Tests run in production mode (debug off) but over plain HTTP.
 TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install run admin test lint format
+.PHONY: install run admin serve backup restore test lint format
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +34,24 @@ run: install
 	@echo "then sign in at http://127.0.0.1:8000/admin/"
 	@echo
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+## serve: production server: gunicorn (workers from WEB_CONCURRENCY) with whitenoise, debug off
+## Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see README, "Deploying".
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (README, Deploying)."; exit 2; }
+	DJANGO_DEBUG=0 $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(BIN)/gunicorn worldcup.wsgi:application --bind $${BIND:-127.0.0.1:8000} \
+		--access-logfile - --timeout 30 --graceful-timeout 30
+
+## backup: a copy of the whole database (history included) into backups/
+backup: install
+	$(OPS_ENV) $(MANAGE) backup $(FILE)
+
+## restore: FILE=backups/... replaces the database's contents with that backup
+restore: install
+	@test -n "$(FILE)" || { echo "Give the backup: make restore FILE=backups/worldcup-....sqlite3"; exit 2; }
+	$(OPS_ENV) $(MANAGE) restore $(FILE)
 
 ## admin: create a superuser for the admin
 admin: install

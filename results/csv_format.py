@@ -27,6 +27,8 @@ from django.utils.text import slugify
 
 from results.models import (
     INDIVIDUAL_DISTANCES,
+    NAME_MESSAGE,
+    NAME_PATTERN,
     RELAY_GENDER,
     Athlete,
     Distance,
@@ -234,7 +236,7 @@ def check_row(line: int, raw: dict[str, str]) -> tuple[Row | None, list[Problem]
             if required:
                 problem(column, "missing")
             return None
-        if not re.fullmatch(r"[1-9]\d{0,3}", text):
+        if not re.fullmatch(r"[1-9]\d{0,2}", text):  # 1 to 999, as the site's URLs
             problem(column, f"{text[:30]!r} is not a positive whole number")
             return None
         return int(text)
@@ -267,6 +269,8 @@ def check_row(line: int, raw: dict[str, str]) -> tuple[Row | None, list[Problem]
         problem("athlete", "missing; an individual race needs the athlete's name")
     elif len(athlete) > 100:
         problem("athlete", "longer than 100 characters")
+    elif athlete and not re.fullmatch(NAME_PATTERN, athlete):
+        problem("athlete", f"{athlete[:30]!r}: {NAME_MESSAGE[0].lower()}{NAME_MESSAGE[1:]}")
     if not re.fullmatch(r"[A-Z]{3}", values["nation"]):
         problem("nation", f"{values['nation'][:30]!r} is not a three-letter code like KOR")
     time = None

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
@@ -101,6 +101,11 @@ class TieBreak(models.TextChoices):
     LAST_RACE = "last-race", "better result in the most recent race"
 
 
+# Ranks and event and race numbers run from 1 to 999 (the site's URLs take no more).
+NUMBER_RANGE = [MinValueValidator(1), MaxValueValidator(999)]
+BEST_OF_RANGE = [MinValueValidator(1), MaxValueValidator(100)]
+
+
 def choices_check(
     field: str, choices: type[models.TextChoices], name: str
 ) -> models.CheckConstraint:
@@ -177,6 +182,11 @@ class Nation(models.Model):
         return reverse("nation-detail", args=[self.code])
 
 
+# A skater's name as the ISU writes it (J. R. Celski, Marie-Ève Drolet): no markup, no controls.
+NAME_PATTERN = r"^[^\W_][^<>{}\[\]\\|;=@#$%^*+~`\"/\x00-\x1f]*$"
+NAME_MESSAGE = "A name starts with a letter and has no markup or symbols such as < > { } / ; =."
+
+
 class AthleteQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Athlete:
         return self.get(slug=slug)
@@ -185,7 +195,11 @@ class AthleteQuerySet(models.QuerySet):
 class Athlete(models.Model):
     """A skater, named as the sources write the name, with other spellings kept as aliases."""
 
-    name = models.CharField(max_length=100, help_text="As the ISU writes it.")
+    name = models.CharField(
+        max_length=100,
+        validators=[RegexValidator(NAME_PATTERN, NAME_MESSAGE)],
+        help_text="As the ISU writes it.",
+    )
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the athlete's URL.")
     gender = models.CharField(max_length=5, choices=[(Gender.MEN, "Men"), (Gender.WOMEN, "Women")])
     nation = models.ForeignKey(
@@ -212,6 +226,11 @@ class Athlete(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["name", "nation"], name="athlete_unique_name_per_nation"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name__regex=r"[<>{}\[\]\\|;=@#$%^*+~`\"/]") & ~Q(name=""),
+                name="athlete_name_plain",
+                violation_error_message=NAME_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(gender__in=[Gender.MEN, Gender.WOMEN]), name="athlete_gender_valid"
@@ -317,15 +336,20 @@ class Season(models.Model):
     best_individual = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=BEST_OF_RANGE,
         help_text="Best results that count per individual distance (6 in 2012–13). "
         "Empty: all count.",
     )
     best_relay = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Best results that count for the relays. Empty: all."
+        null=True,
+        blank=True,
+        validators=BEST_OF_RANGE,
+        help_text="Best results that count for the relays. Empty: all.",
     )
     best_mixed_relay = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=BEST_OF_RANGE,
         help_text="Best results that count for the mixed relay. Empty: all.",
     )
     overall = models.BooleanField(
@@ -336,6 +360,7 @@ class Season(models.Model):
     best_overall = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=BEST_OF_RANGE,
         help_text="Best races that count in the overall classification. Empty: all.",
     )
     nations_classification = models.BooleanField(
@@ -483,7 +508,9 @@ class Event(models.Model):
     """A World Cup stop: "World Cup 3 · Nagoya"."""
 
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="events")
-    number = models.PositiveSmallIntegerField(help_text="1 for the season's first World Cup.")
+    number = models.PositiveSmallIntegerField(
+        validators=NUMBER_RANGE, help_text="1 for the season's first World Cup."
+    )
     city = models.CharField(max_length=100)
     venue = models.ForeignKey(
         Venue,
@@ -508,7 +535,9 @@ class Event(models.Model):
             models.UniqueConstraint(
                 fields=["season", "number"], name="event_unique_number_per_season"
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="event_number_positive"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=999), name="event_number_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(last_day__gte=models.F("first_day")), name="event_last_day_after_first"
             ),
@@ -625,6 +654,7 @@ class Race(models.Model):
     distance = models.CharField(max_length=20, choices=Distance.choices)
     number = models.PositiveSmallIntegerField(
         default=1,
+        validators=NUMBER_RANGE,
         help_text="1, or 2 for the second race of a distance skated twice at the event "
         '(the "(2)" race).',
     )
@@ -668,7 +698,9 @@ class Race(models.Model):
             models.UniqueConstraint(
                 fields=["event", "gender", "distance", "number"], name="race_unique_per_event"
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="race_number_positive"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=999), name="race_number_positive"
+            ),
             choices_check("gender", Gender, "race_gender_valid"),
             choices_check("distance", Distance, "race_distance_valid"),
             choices_check("state", Publication, "race_state_valid"),
@@ -847,7 +879,10 @@ class Result(models.Model):
 
     race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="results")
     rank = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Final rank; empty when not classified (e.g. DNS)."
+        null=True,
+        blank=True,
+        validators=NUMBER_RANGE,
+        help_text="Final rank; empty when not classified (e.g. DNS).",
     )
     athlete = models.ForeignKey(
         Athlete,
@@ -884,7 +919,8 @@ class Result(models.Model):
         ordering = [models.F("rank").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="result_rank_positive"
+                condition=Q(rank__isnull=True) | Q(rank__gte=1, rank__lte=999),
+                name="result_rank_positive",
             ),
             models.UniqueConstraint(
                 fields=["race", "rank"],
@@ -1008,7 +1044,9 @@ class Adjustment(models.Model):
     result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="adjustment")
     kind = models.CharField(max_length=12, choices=AdjustmentKind.choices)
     points = models.PositiveIntegerField(
-        default=0, help_text="For a deduction: the points taken off the competitor's total."
+        default=0,
+        validators=[MaxValueValidator(100_000)],
+        help_text="For a deduction: the points taken off the competitor's total.",
     )
     reason = models.TextField(help_text="Why, e.g. the decision that disqualified the result.")
     source = models.TextField(blank=True)
@@ -1052,7 +1090,7 @@ class PublishedStanding(models.Model):
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="published_standings")
     gender = models.CharField(max_length=5, choices=Gender.choices)
     distance = models.CharField(max_length=20, choices=StandingsDistance.choices)
-    rank = models.PositiveSmallIntegerField()
+    rank = models.PositiveSmallIntegerField(validators=NUMBER_RANGE)
     athlete = models.ForeignKey(
         Athlete,
         on_delete=models.PROTECT,
@@ -1069,7 +1107,9 @@ class PublishedStanding(models.Model):
         related_name="published_standings",
         help_text="The relay team's nation, or the skater's when named.",
     )
-    points = models.PositiveIntegerField(help_text="As published, even if it looks wrong.")
+    points = models.PositiveIntegerField(
+        validators=[MaxValueValidator(1_000_000)], help_text="As published, even if it looks wrong."
+    )
     source = models.TextField(blank=True)
     confidence = models.CharField(
         max_length=8, choices=Confidence.choices, default=Confidence.SOURCED

@@ -1,0 +1,294 @@
+"""A catalogue of bad input: each gets a clear 4xx or form error, and changes nothing.
+
+Across URL paths, query parameters, API parameters, admin forms, CSV/XLSX imports and fixtures:
+wrong types, huge numbers, unknown slugs, SQL-ish and HTML-ish strings, wrong encodings,
+oversized files. A checksum of every table the site owns is taken before and after each.
+"""
+
+import hashlib
+import io
+import json
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.urls import reverse
+
+from results.models import Athlete, Race, Season
+from tests.test_admin import add_line, change_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+SQLISH = "x' OR '1'='1'; DROP TABLE results_result; --"
+HTMLISH = '<script>alert("x")</script>'
+
+
+def checksum() -> str:
+    """Every row of the site's own tables (results, history, users, groups), hashed."""
+    models = list(apps.get_app_config("results").get_models()) + [User, Group]
+    digest = hashlib.sha256()
+    for model in models:
+        rows = model.objects.order_by("pk").values_list()
+        digest.update(repr((model.__name__, list(rows))).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def site(season_2012_13):
+    return season_2012_13
+
+
+# --- URL paths and query parameters of the public site --------------------------------------
+
+PAGE_CASES = [
+    ("/seasons/2099-00/", 404, "Not found"),
+    ("/seasons/2012-13/events/99999999999999999999/", 404, "Not found"),
+    ("/seasons/2012-13/events/0/", 404, "Not found"),
+    ("/seasons/2012-13/events/1/boys/500m/1/", 404, "Not found"),
+    ("/seasons/2012-13/events/1/men/400m/1/", 404, "Not found"),
+    ("/seasons/2012-13/standings/women/5000m-relay/", 404, "Not found"),
+    (f"/athletes/{SQLISH}/", 404, "Not found"),
+    (f"/athletes/{HTMLISH}/", 404, "Not found"),
+    ("/nations/kor/", 404, "Not found"),
+    (
+        "/seasons/2012-13/standings/men/500m/?after_race=abc",
+        400,
+        "after_race must be a race number",
+    ),
+    (
+        "/seasons/2012-13/standings/men/500m/?after_race=99999999999999999999",
+        400,
+        "after_race must",
+    ),
+    (f"/seasons/2012-13/standings/men/500m/?after_race={HTMLISH}", 400, "after_race must"),
+    ("/seasons/2012-13/standings/men/500m/?after_race=9", 404, "Not found"),
+    ("/results/?page=99999999999999999999", 404, ""),
+]
+
+
+@pytest.mark.parametrize(("url", "status", "message"), PAGE_CASES)
+def test_bad_addresses_and_parameters(client, site, url, status, message):
+    before = checksum()
+    response = client.get(url)
+    assert response.status_code == status
+    body = response.content.decode()
+    assert message in body
+    assert HTMLISH not in body  # never echoed unescaped
+    assert checksum() == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [f"season={SQLISH}", "nation=ZZZ", f"gender={HTMLISH}", "distance=10000m"],
+)
+def test_bad_filter_values_are_refused_by_the_form(client, site, query):
+    before = checksum()
+    response = client.get(f"/results/?{query}")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert HTMLISH not in response.content.decode()
+    assert checksum() == before
+
+
+# --- API parameters -------------------------------------------------------------------------
+
+API_CASES = [
+    (f"/api/v1/seasons/{SQLISH}", 422),
+    ("/api/v1/seasons/2012-13/events/-1", 422),
+    ("/api/v1/seasons/2012-13/events/1e3", 422),
+    ("/api/v1/seasons/2012-13/standings/men/500m?after_race=1.5", 422),
+    (f"/api/v1/seasons/2012-13/races?gender={HTMLISH}", 422),
+    ("/api/v1/athletes?limit=99999999999999999999999", 422),
+    ("/api/v1/athletes?q=" + "x" * 500, 422),
+    ("/api/v1/nations/K%00R", 422),
+]
+
+
+@pytest.mark.parametrize(("url", "status"), API_CASES)
+def test_bad_api_parameters(client, site, url, status):
+    before = checksum()
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert checksum() == before
+
+
+def test_api_writes_are_refused(client, site):
+    before = checksum()
+    response = client.post(
+        "/api/v1/seasons", data=json.dumps({"slug": "2099-00"}), content_type="application/json"
+    )
+    assert response.status_code == 405
+    assert checksum() == before
+
+
+# --- Admin forms ----------------------------------------------------------------------------
+
+
+def draft_race() -> Race:
+    return Race.objects.create(
+        event=Season.objects.get().events.get(number=1), gender="men", distance="500m",
+        number=2, date="2012-10-21", state="draft",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"rank": "abc", "athlete": "MAN"}, "Enter a whole number."),
+        (
+            {"rank": "99999999999", "athlete": "MAN"},
+            "Ensure this value is less than or equal to 999",
+        ),
+        ({"rank": "1", "athlete": "MAN", "time": SQLISH}, "is not a race time"),
+        ({"rank": "1", "athlete": "999999"}, "Select a valid choice"),
+        ({"rank": "1", "athlete": "MAN", "status": "XX"}, "Select a valid choice"),
+        ({"rank": "", "athlete": "MAN"}, "A line with no rank needs a status"),
+    ],
+)
+def test_bad_classification_lines_in_the_admin(admin_client, site, line, message):
+    race = draft_race()
+    man = str(Athlete.objects.get(slug="j-r-celski").pk)
+    line = {k: man if v == "MAN" else v for k, v in line.items()}
+    data = add_line(form_data(admin_client.get(change_url(race))), **line)
+    before = checksum()
+    response = admin_client.post(change_url(race), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert checksum() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", HTMLISH, "A name starts with a letter"),
+        ("name", "x" * 500, "Ensure this value has at most 100 characters"),
+        ("nation", "ZZZ", "Select a valid choice"),
+        ("slug", "not a slug!", "Enter a valid “slug”"),
+    ],
+)
+def test_bad_athletes_in_the_admin(admin_client, site, field, value, message):
+    before = checksum()
+    data = {
+        "name": "New Skater",
+        "slug": "new-skater",
+        "gender": "men",
+        "nation": "CAN",
+        "aliases": "",
+    }
+    data[field] = value
+    response = admin_client.post(reverse("admin:results_athlete_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert checksum() == before
+
+
+def test_a_season_with_a_bad_slug_and_dates(admin_client, site):
+    before = checksum()
+    response = admin_client.post(
+        reverse("admin:results_season_add"),
+        {
+            "slug": SQLISH[:7],
+            "name": "x",
+            "start_date": "2030-13-45",
+            "end_date": "yesterday",
+            "points_table": "1000",
+            "tie_break": "",
+            "rules_confidence": "sourced",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },  # fmt: skip
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Like 2012-13." in body and "Enter a valid date." in body
+    assert checksum() == before
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+HEADER = b"season,event,gender,distance,race,rank,athlete,nation,time,status\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (HEADER + "2012-13,1,men,500m,2,1,Bj\u00f8rn,NOR,,\n".encode("latin-1"), "not UTF-8"),
+        (
+            HEADER + f"2012-13,1,men,500m,2,1,{HTMLISH},CAN,,\n".encode(),
+            "a name starts with a letter",
+        ),
+        (
+            HEADER + f"{SQLISH},1,men,500m,2,1,A Skater,CAN,,\n".encode(),
+            "is not a season like 2012-13",
+        ),
+        (
+            HEADER + b"2012-13,99999999999999999999,men,500m,2,1,A Skater,CAN,,\n",
+            "is not a positive whole number",
+        ),
+        (b"\x00\x01\x02\x03" * 100, "not a text CSV file"),
+        (b"PK\x03\x04" + b"\x00" * 100, "the XLSX file cannot be read"),
+        (b"a,b,c\n1,2,3\n", "wrong columns"),
+    ],
+)
+def test_bad_import_files(site, tmp_path, capsys, content, message):
+    before = checksum()
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(Exception, match="nothing written"):
+        call_command("import_results", str(path))
+    assert message in capsys.readouterr().err
+    assert checksum() == before
+
+
+def test_an_oversized_upload_in_the_admin(admin_client, site):
+    before = checksum()
+    upload = io.BytesIO(HEADER + b"#" * 2_000_000)
+    upload.name = "huge.csv"
+    response = admin_client.post(
+        reverse("admin:results_race_import"), {"file": upload, "publish": "draft", "preview": "1"}
+    )
+    assert "Import larger files with manage.py import_results" in response.content.decode()
+    assert checksum() == before
+
+
+# --- Fixtures -------------------------------------------------------------------------------
+
+
+def line_of(model: str, **fields: object) -> str:
+    return json.dumps([{"model": f"results.{model}", "fields": fields}])
+
+
+RACE_1 = ["2012-13", 1, "men", "500m", 1]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("[{", "Problem installing fixture"),
+        (
+            line_of("result", race=RACE_1, rank=9, athlete=None, nation="USA", status="",
+                    members=[], source="", confidence="sourced", note=""),
+            "result_relay_has_no_athlete",
+        ),
+        (
+            line_of("athlete", name=HTMLISH, slug="x", gender="men", nation="CAN", aliases=[],
+                    isu_id=None),
+            "athlete_name_plain",
+        ),
+        (
+            line_of("race", event=["2012-13", 1], gender="women", distance="5000m-relay",
+                    number=1, date="2012-10-21", record_note="", state="official",
+                    classification="partial", source="", note=""),
+            "race_distance_fits_gender",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_fixtures_load_nothing(site, tmp_path, fixture, message):
+    before = checksum()
+    path = tmp_path / "bad.json"
+    path.write_text(fixture)
+    with pytest.raises(Exception, match=message):
+        call_command("loaddata", str(path), verbosity=0)
+    assert checksum() == before

@@ -12,7 +12,7 @@ OPS_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-development-only-not-secret} 
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 # Tests run in production mode (debug off) but over plain HTTP.
 TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
-	DJANGO_ALLOW_ASYNC_UNSAFE=true
+	DJANGO_ALLOWED_HOSTS=testserver,localhost DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 .PHONY: install run admin serve backup restore test lint format
 

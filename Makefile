@@ -14,7 +14,7 @@ OPS_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-development-only-not-secret} 
 TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install run admin serve backup restore test lint format
+.PHONY: install run admin serve backup restore loadtest test lint format
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "Give the backup: make restore FILE=backups/worldcup-....sqlite3"; exit 2; }
 	$(OPS_ENV) $(MANAGE) restore $(FILE)
+
+## loadtest: 50 readers and 4 officials against gunicorn for LOADTEST_SECONDS (60), then a
+## killed import; SQLite, and PostgreSQL too when LOADTEST_DATABASE_URL names a database
+loadtest: install
+	$(BIN)/python bench/loadtest.py
 
 ## admin: create a superuser for the admin
 admin: install

@@ -15,6 +15,7 @@
 5. Fault: a large import is confirmed through the admin and every gunicorn worker is killed
    while it runs; the import must be all or nothing.
 
+LOADTEST_DATABASE_URL adds a PostgreSQL run; LOADTEST_SQLITE=0 skips the SQLite one.
 Exits non-zero when any of these fails; prints a report (also written to bench/loadtest.md).
 """
 
@@ -426,7 +427,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("LOADTEST_SECONDS", 60)))
     parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL", ""))
     args = parser.parse_args()
-    legs = [("SQLite (WAL)", f"sqlite:///{DATA / 'loadtest.sqlite3'}")]
+    legs = []
+    if os.environ.get("LOADTEST_SQLITE", "1") != "0":
+        legs.append(("SQLite (WAL)", f"sqlite:///{DATA / 'loadtest.sqlite3'}"))
     if args.database_url:
         legs.append(("PostgreSQL", args.database_url))
     report = ["# Load and fault test", ""]

@@ -154,3 +154,20 @@ def test_repeated_failed_logins_lock_out_and_say_so(client, django_user_model):
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.content.decode()
     cache.clear()
+
+
+# --- The shared cache (the CI leg that sets REDIS_URL) ---------------------------------------
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="only where REDIS_URL is set")
+def test_the_cache_is_shared_between_processes_through_redis():
+    from django.core.cache import cache, caches
+
+    assert type(caches["default"]).__name__ == "RedisCache"
+    cache.set("shared-probe", "written by the test process", timeout=60)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.core.cache import cache; print(cache.get('shared-probe'))"],
+        cwd=ROOT, env=production(REDIS_URL=os.environ["REDIS_URL"]), capture_output=True, text=True,
+    )  # fmt: skip
+    assert "written by the test process" in done.stdout, done.stderr

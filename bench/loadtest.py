@@ -134,12 +134,13 @@ class Server:
              "--access-logfile", "-", "--error-logfile", "-"],  # fmt: skip
             cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # workers booting on a busy machine take a while
             try:
-                if requests.get(self.url + "/seasons/", timeout=2).status_code == 200:
+                if requests.get(self.url + "/seasons/", timeout=10).status_code == 200:
                     return
-            except requests.ConnectionError:
-                time.sleep(0.2)
+            except requests.RequestException:
+                time.sleep(0.5)
         sys.exit(f"gunicorn did not start:\n{log.read_text()[-2000:]}")
 
     def workers(self) -> list[int]:

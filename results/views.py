@@ -142,10 +142,12 @@ class HomeView(TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class SeasonListView(SingleTableMixin, ListView):
+class SeasonListView(ExportMixin, SingleTableMixin, ListView):
     model = Season
     table_class = SeasonTable
     template_name = "results/season_list.html"
+    export_formats = ["csv", "xlsx"]
+    export_name = "seasons"
 
     def get_queryset(self) -> QuerySet:
         return Season.objects.with_counts().order_by("-start_date")
@@ -349,11 +351,13 @@ def fold(line: str) -> str:
 # --- Athletes, nations, results -------------------------------------------------------------
 
 
-class AthleteListView(SingleTableMixin, FilterView):
+class AthleteListView(ExportMixin, SingleTableMixin, FilterView):
     table_class = AthleteTable
     filterset_class = AthleteFilter
     template_name = "results/athlete_list.html"
     paginate_by = 50
+    export_formats = ["csv", "xlsx"]
+    export_name = "athletes"
 
     def get_queryset(self) -> QuerySet:
         return Athlete.objects.select_related("nation").order_by("name")
@@ -370,9 +374,11 @@ class AthleteDetailView(DetailView):
         return super().get_context_data(record=self.object.record(), **kwargs)
 
 
-class NationListView(SingleTableMixin, ListView):
+class NationListView(ExportMixin, SingleTableMixin, ListView):
     table_class = NationTable
     template_name = "results/nation_list.html"
+    export_formats = ["csv", "xlsx"]
+    export_name = "nations"
 
     def get_queryset(self) -> QuerySet:
         return Nation.objects.with_counts().order_by("code")

@@ -374,3 +374,15 @@ def test_every_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
     cache.clear()
     with django_assert_max_num_queries(8):
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "first"),
+    [("/seasons/", "Season"), ("/athletes/?nation=RUS", "Name"), ("/nations/", "Code")],
+)
+def test_lists_export_as_csv_and_xlsx(client, season_2012_13, url, first):
+    sep = "&" if "?" in url else "?"
+    rows = list(csv.reader(io.StringIO(client.get(f"{url}{sep}_export=csv").content.decode())))
+    assert rows[0][0] == first and len(rows) > 1
+    workbook = load_workbook(io.BytesIO(client.get(f"{url}{sep}_export=xlsx").content))
+    assert workbook.active.max_row == len(rows)

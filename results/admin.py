@@ -215,10 +215,24 @@ class RaceForm(forms.ModelForm):
         return data
 
 
+class NationCodeField(forms.ModelChoiceField):
+    """A nation typed as its three-letter code (kor is KOR): no list of every nation per line."""
+
+    def to_python(self, value: Any) -> Nation | None:
+        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+
+
 class ResultForm(forms.ModelForm):
     """A line of a classification, as the race page's inline edits it."""
 
     time = RaceTimeField(required=False, help_text="39.937 or 1:26.661")
+    nation = NationCodeField(
+        queryset=Nation.objects.all(),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 4, "maxlength": 3, "placeholder": "KOR"}),
+        help_text="Three-letter code; blank: the athlete's nation.",
+        error_messages={"invalid_choice": "Unknown nation code."},
+    )
 
     class Meta:
         model = Result
@@ -227,12 +241,6 @@ class ResultForm(forms.ModelForm):
             "confidence", "note",
         ]  # fmt: skip
         widgets = {"source": forms.TextInput(attrs={"size": 30})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "nation" in self.fields:
-            self.fields["nation"].required = False
-            self.fields["nation"].help_text = "Blank: the athlete's nation."
 
     def clean(self) -> dict:
         data = super().clean()
@@ -326,10 +334,7 @@ class ResultInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "athlete":
             kwargs["widget"] = LoadedAutocompleteSelect(db_field, self.admin_site)
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "nation":
-            field.choices = list(field.choices)  # one query for every row of the formset
-        return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="World Cup points")
     def points(self, result: Result) -> int | str:

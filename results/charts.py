@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from results import standings
 from results.standings import Table
 
 # Ten colours that stay apart for colour-blind readers (Tableau 10).
@@ -23,11 +24,11 @@ def nice_ceiling(value: int) -> int:
 
 def progression(table: Table, top: int = 10) -> dict | None:
     """Lines of points after each race with results, for the table's top competitors."""
-    done = [k for k, _ in table.progression]
+    done = [race.position for race in table.races[: table.after_race] if race.done]
     if not done or not table.rows:
         return None
-    leaders = table.rows[:top]
-    highest = nice_ceiling(max(row.standing.points for row in leaders))
+    series = standings.progression(table, top)
+    highest = nice_ceiling(max(values[-1] for _, values in series))
     labels = {race.position: race.short_label for race in table.races}
     span = WIDTH - LEFT - RIGHT
     step = span / max(len(done) - 1, 1)
@@ -38,20 +39,17 @@ def progression(table: Table, top: int = 10) -> dict | None:
     def y(points: int) -> float:
         return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - points / highest), 1)
 
-    lines = []
-    for colour, row in zip(COLOURS, leaders, strict=False):
-        key = row.competitor.key
-        values = [after.get(key, (None, 0))[1] for _, after in table.progression]
-        lines.append(
-            {
-                "label": row.competitor.display,
-                "rank": row.standing.rank,
-                "colour": colour,
-                "points": " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values)),
-                "end": (x(len(values) - 1), y(values[-1])),
-                "final": values[-1],
-            }
-        )
+    lines = [
+        {
+            "label": row.competitor.display,
+            "rank": row.standing.rank,
+            "colour": colour,
+            "points": " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values)),
+            "end": (x(len(values) - 1), y(values[-1])),
+            "final": values[-1],
+        }
+        for colour, (row, values) in zip(COLOURS, series, strict=False)
+    ]
     return {
         "width": WIDTH,
         "height": HEIGHT,

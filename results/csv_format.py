@@ -60,6 +60,10 @@ COLUMNS = [
 OPTIONAL_COLUMNS = ["isu_id", "source"]
 UNRANKED_STATUSES = {Status.PEN, Status.DNF, Status.DNS, Status.YC}
 MAX_ROWS = 200_000
+# Looked up for every row: sets made once (a TextChoices' .values builds a new list each time).
+GENDERS = frozenset(Gender.values)
+DISTANCES = frozenset(Distance.values)
+STATUSES = frozenset(Status.values)
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -245,27 +249,27 @@ def check_row(line: int, raw: dict[str, str]) -> tuple[Row | None, list[Problem]
         problem("season", f"{values['season'][:30]!r} is not a season like 2012-13")
     event, race = number("event"), number("race")
     gender, distance = values["gender"], values["distance"]
-    if gender not in Gender.values:
+    if gender not in GENDERS:
         problem("gender", f"{gender[:30]!r} is not one of {', '.join(Gender.values)}")
-    if distance not in Distance.values:
+    if distance not in DISTANCES:
         problem("distance", f"{distance[:30]!r} is not one of {', '.join(Distance.values)}")
-    elif gender in Gender.values:
+    elif gender in GENDERS:
         expected = RELAY_GENDER.get(distance)
         if (expected and gender != expected) or (not expected and gender == Gender.MIXED):
             problem("distance", f"there is no {gender}'s {distance}")
     rank = number("rank", required=False)
     status = values["status"].upper()
-    if status not in Status.values:
+    if status not in STATUSES:
         problem("status", f"{values['status'][:30]!r} is not one of PEN, DNF, DNS, YC (or blank)")
     elif rank is None and not status and not values["rank"]:
         problem("rank", "missing; a line with no rank needs a status (PEN, DNF, DNS, YC)")
     elif status == Status.DNS and rank is not None:
         problem("rank", "a skater who did not start (DNS) has no rank")
-    relay = distance in Distance.values and distance not in INDIVIDUAL_DISTANCES
+    relay = distance in DISTANCES and distance not in INDIVIDUAL_DISTANCES
     athlete = values["athlete"]
     if relay and athlete:
         problem("athlete", "a relay line names the team's nation, not an athlete; leave it empty")
-    elif not relay and distance in Distance.values and not athlete:
+    elif not relay and distance in DISTANCES and not athlete:
         problem("athlete", "missing; an individual race needs the athlete's name")
     elif len(athlete) > 100:
         problem("athlete", "longer than 100 characters")

@@ -5,7 +5,8 @@ Three layers, as the house style asks:
    table, statuses that score nothing, the tie-break chain.
 2. Pure functions with no ORM: `points_for` (one line of a classification) and `standings`
    (scores in, ranked rows out: counted and dropped results, gross and net, tie-breaks and why).
-   `build_table` adds the race columns, "after K of M", progression and rank changes.
+   `build_table` adds the race columns, "after K of M" and rank changes; `progression` gives
+   the chart its points after each race.
 3. One loader, `season_standings(season)`: one query for a whole season, every table of it,
    cached under the season's version token (which changes on every committed change).
 
@@ -30,9 +31,9 @@ How each rule is applied (the documented defaults an official can change per sea
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -174,6 +175,7 @@ class Line:
     points: int
     counted: bool
     disqualified: bool = False
+    deduction: int = 0  # points an adjustment takes off the total for this result
 
     @property
     def text(self) -> str:
@@ -249,7 +251,7 @@ def standings(
     races = sorted({s.race for group in by_competitor.values() for s in group}, reverse=True)
     depth = max((s.rank or 0 for group in by_competitor.values() for s in group), default=0)
 
-    rows = []
+    scored = []
     for competitor, group in by_competitor.items():
         group.sort(key=lambda s: s.race)
         effective = [
@@ -258,17 +260,25 @@ def standings(
         ]
         counted = _counted(effective, best_of)
         lines = tuple(
-            Line(s.race, s.rank, s.points, i in counted, s.disqualified)
-            for i, s in enumerate(effective)
+            Line(s.race, s.rank, s.points, i in counted, s.disqualified, original.deduction)
+            for i, (s, original) in enumerate(zip(effective, group, strict=True))
         )
         gross = sum(s.points for s in effective)
         deduction = sum(s.deduction for s in group)
         net = max(0, sum(line.points for line in lines if line.counted) - deduction)
-        keys = {
-            "countback": _countback_key(group, depth),
-            "last-race": _last_race_key(group, races),
-        }
-        chain_key = tuple(keys[step] for step in tie_break)
+        scored.append((net, competitor, group, gross, deduction, lines))
+
+    # The tie-break keys matter only between competitors equal on net points.
+    shared_nets = {net for net, count in Counter(row[0] for row in scored).items() if count > 1}
+    rows = []
+    for net, competitor, group, gross, deduction, lines in scored:
+        chain_key: tuple = ()
+        if net in shared_nets:
+            keys = {
+                "countback": lambda group=group: _countback_key(group, depth),
+                "last-race": lambda group=group: _last_race_key(group, races),
+            }
+            chain_key = tuple(keys[step]() for step in tie_break)
         rows.append((-net, chain_key, competitor, gross, deduction, lines))
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
 
@@ -391,7 +401,6 @@ class Table:
     races: tuple[RaceColumn, ...]
     after_race: int
     rows: tuple[Row, ...]
-    progression: tuple[tuple[int, dict[str, tuple[int, int]]], ...] = field(default=())
 
     @property
     def by_nation(self) -> bool:
@@ -519,8 +528,25 @@ def build_table(
         if score.race <= after:
             who[score.competitor] = competitor  # the nation of the latest result
     rows = tuple(Row(s, who[s.competitor], previous.get(s.competitor)) for s in current)
-    progression = tuple((k, {s.competitor: (s.rank, s.points) for s in ranked(k)}) for k in done)
-    return Table(gender, distance, best_of, tuple(races), after, rows, progression)
+    return Table(gender, distance, best_of, tuple(races), after, rows)
+
+
+def points_after(standing: Standing, race: int, best_of: int | None) -> int:
+    """A competitor's net points after race K, from his own results (best-N and deductions
+    depend on nobody else's)."""
+    lines = [line for line in standing.lines if line.race <= race]
+    points = sorted((line.points for line in lines), reverse=True)
+    counted = points if best_of is None else points[:best_of]
+    return max(0, sum(counted) - sum(line.deduction for line in lines))
+
+
+def progression(table: Table, top: int = 10) -> list[tuple[Row, list[int]]]:
+    """The top competitors' net points after each race with results, for the chart."""
+    done = [race.position for race in table.races[: table.after_race] if race.done]
+    return [
+        (row, [points_after(row.standing, k, table.best_of) for k in done])
+        for row in table.rows[:top]
+    ]
 
 
 # --- 3. The loader: one query for a whole season -------------------------------------------
@@ -535,7 +561,7 @@ class SeasonStandings:
     races: dict[tuple[str, str], tuple[RaceColumn, ...]]
     entries: dict[tuple[str, str], tuple[tuple[Score, Competitor], ...]]
 
-    def keys(self) -> list[tuple[str, str]]:
+    def table_keys(self) -> list[tuple[str, str]]:
         """(gender, distance) of every table, men first, distances in programme order."""
         return sorted(self.races, key=lambda k: (GENDERS.index(k[0]), TABLES.index(k[1])))
 
@@ -552,19 +578,35 @@ class SeasonStandings:
         )
 
     def tables(self) -> list[Table]:
-        return [self.table(gender, distance) for gender, distance in self.keys()]
+        return [self.table(gender, distance) for gender, distance in self.table_keys()]
+
+
+# This worker's unpickled copies, by (season, version): never stale, as a committed change makes
+# a new version; the shared cache spares other workers and hosts the query and the scoring.
+LOADED: dict[tuple[int, int], SeasonStandings] = {}
+LOADED_MAX = 32
 
 
 def season_standings(season: Any) -> SeasonStandings:
     """The season's standings, cached under its version token (fresh after every commit)."""
     from django.core.cache import cache
 
-    key = f"standings:{season.pk}:{season.version}"
-    loaded = cache.get(key)
+    key = (season.pk, season.version)
+    loaded = LOADED.get(key)
     if loaded is None:
-        loaded = load_season(season)
-        cache.set(key, loaded, timeout=24 * 60 * 60)
+        loaded = cache.get(f"standings:{season.pk}:{season.version}")
+        if loaded is None:
+            loaded = load_season(season)
+            cache.set(f"standings:{season.pk}:{season.version}", loaded, timeout=24 * 60 * 60)
+        if len(LOADED) >= LOADED_MAX:
+            LOADED.pop(next(iter(LOADED)))
+        LOADED[key] = loaded
     return loaded
+
+
+def forget_loaded() -> None:
+    """Drop this worker's copies (tests, and after a restore)."""
+    LOADED.clear()
 
 
 def load_season(season: Any) -> SeasonStandings:

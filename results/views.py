@@ -15,10 +15,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -33,6 +35,7 @@ from results.tables import AthleteTable, NationTable, ResultTable, SeasonTable
 # --- Caching by season version --------------------------------------------------------------
 
 SOURCES = Path(__file__).resolve().parent.parent
+SEASONS = Season._meta.db_table
 CACHED_PARAMETERS = ("after_race",)
 
 
@@ -53,9 +56,10 @@ def cached_by_season(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        version = (
-            Season.objects.filter(slug=kwargs["season"]).values_list("version", flat=True).first()
-        )
+        with connection.cursor() as cursor:  # one plain statement: this runs on every hit
+            cursor.execute(f"SELECT version FROM {SEASONS} WHERE slug = %s", [kwargs["season"]])
+            row = cursor.fetchone()
+        version = row[0] if row else None
         if version is None or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         query = "&".join(f"{p}={request.GET[p]}" for p in CACHED_PARAMETERS if p in request.GET)
@@ -269,11 +273,35 @@ class StandingsView(TemplateView):
             "season": season,
             "table": table,
             "columns": table.races,
-            "rows": grid(table),
+            "rows": [(row, race_cells(cells, table.best_of)) for row, cells in grid(table)],
             "comparison": comparison,
             "differences": sum(not c.agrees for c in comparison),
             "chart": charts.progression(table),
         }
+
+
+def race_cells(cells: list, best_of: int | None) -> SafeString:
+    """A row's race columns as table cells: counted points, dropped ones struck through.
+
+    Built here rather than in the template: a season's table has rows × races cells (over a
+    thousand on a big table) and the template engine took most of the page's time on them.
+    Every value is a whole number, so nothing needs escaping.
+    """
+    dropped = f"Dropped: not among the best {best_of}"
+    html = []
+    for line in cells:
+        if line is None:
+            html.append('<td class="num"></td>')
+        elif line.disqualified:
+            html.append('<td class="num"><s class="dropped" title="Disqualified">DQ</s></td>')
+        elif line.counted:
+            html.append(f'<td class="num">{int(line.points)}</td>')
+        else:
+            html.append(
+                f'<td class="num"><s class="dropped" title="{dropped}">{int(line.points)}</s>'
+                '<span class="visually-hidden"> (dropped)</span></td>'
+            )
+    return mark_safe("".join(html))  # built from whole numbers and fixed text only
 
 
 def standings_csv(request: HttpRequest, season: str, gender: str, distance: str) -> HttpResponse:

@@ -33,7 +33,10 @@ def _empty_cache():
     """Each test starts with an empty cache (the database rolls back; the cache would not)."""
     from django.core.cache import cache
 
+    from results.standings import forget_loaded
+
     cache.clear()
+    forget_loaded()
 
 
 @pytest.fixture(autouse=True)

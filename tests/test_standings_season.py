@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from results.models import Adjustment, Race, Season
-from results.standings import load_season, season_standings
+from results.standings import load_season, progression, season_standings
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -80,13 +80,27 @@ def test_standings_after_race_k_and_rank_changes(season_2012_13):
     assert table.races_done == 2
 
 
-def test_progression_has_ranks_and_points_after_every_race(season_2012_13):
+def test_progression_has_points_after_every_race(season_2012_13):
+    # CHN women's relay: Cal 2nd 800; + Mon 1st = 1800; + Nag 1st = 2800; + Sha 1st = 3800;
+    # + Soc 1st = best 4 of 800,1000×4 = 4000; + Dre 3rd 640 = still 4000.
+    # KOR: Cal 1st 1000; + Mon 5th 410 = 1410; + Nag 2nd = 2210; + Sha 5th = 2620; then 2620.
     table = season_2012_13.standings("women", "3000m-relay")
-    assert [k for k, _ in table.progression] == [1, 2, 3, 4, 5, 6]
-    after_calgary = table.progression[0][1]
-    assert after_calgary["KOR"] == (1, 1000)
-    assert after_calgary["CHN"] == (2, 800)
-    assert table.progression[-1][1]["CHN"] == (1, 4000)
+    series = {row.competitor.key: values for row, values in progression(table)}
+    assert series["CHN"] == [800, 1800, 2800, 3800, 4000, 4000]
+    assert series["KOR"] == [1000, 1410, 2210, 2620, 2620, 2620]
+
+
+def test_progression_agrees_with_the_standings_after_each_race(season_2012_13):
+    for gender, distance in season_standings(season_2012_13).table_keys():
+        final = season_2012_13.standings(gender, distance)
+        done = [race.position for race in final.races if race.done]
+        for index, k in enumerate(done):
+            after = {
+                r.competitor.key: r.standing.points
+                for r in season_2012_13.standings(gender, distance, k).rows
+            }
+            for row, values in progression(final, top=100):
+                assert values[index] == after.get(row.competitor.key, 0), (gender, distance, k)
 
 
 def test_the_loader_runs_one_query_whatever_the_season_size(django_assert_num_queries):
@@ -114,7 +128,7 @@ def test_the_loader_runs_one_query_whatever_the_season_size(django_assert_num_qu
     big_tables = season_standings(big)
     with django_assert_num_queries(0):
         season_standings(big).tables()  # cached under the season's version
-    assert len(big_tables.keys()) == 8
+    assert len(big_tables.table_keys()) == 8
 
 
 @pytest.mark.django_db(transaction=True)

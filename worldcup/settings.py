@@ -110,8 +110,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets public reads go on while an official writes; IMMEDIATE takes the write lock at
     # the start of a transaction, so a writer waits (busy timeout) instead of failing with
-    # "database is locked" half-way through.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # "database is locked" half-way through. Connections stay open (CONN_MAX_AGE above), so
+    # the PRAGMAs run once per worker, not once per request.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from results.management.commands.backup import postgres_environment
+from results.models import Season, new_version
+from results.standings import forget_loaded
 
 
 class Command(BaseCommand):
@@ -64,5 +66,9 @@ class Command(BaseCommand):
                 raise CommandError(f"pg_restore failed; nothing changed: {done.stderr.strip()}")
         else:
             raise CommandError(f"no restore for a {vendor} database")
-        cache.clear()  # pages cached from the replaced data must not show again
+        # Fresh version tokens: nothing cached (here or in another worker) may show again.
+        for season in Season.objects.only("pk"):
+            Season.objects.filter(pk=season.pk).update(version=new_version())
+        cache.clear()
+        forget_loaded()
         self.stdout.write(f"Restored {path} into the {vendor} database.")

@@ -14,7 +14,7 @@ OPS_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-development-only-not-secret} 
 TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install run admin serve backup restore loadtest test lint format
+.PHONY: install run admin serve backup restore loadtest bench test lint format
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ restore: install
 ## killed import; SQLite, and PostgreSQL too when LOADTEST_DATABASE_URL names a database
 loadtest: install
 	$(BIN)/python bench/loadtest.py
+
+## bench: build a 30-season history and measure it; writes bench/results.md (needs wrk).
+## SQLite always; PostgreSQL too when DATABASE_URL names a database whose name contains "bench"
+bench: install
+	$(BIN)/python bench/run.py $(ARGS)
 
 ## admin: create a superuser for the admin
 admin: install

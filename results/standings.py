@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -560,6 +560,11 @@ class SeasonStandings:
     rules: Rules
     races: dict[tuple[str, str], tuple[RaceColumn, ...]]
     entries: dict[tuple[str, str], tuple[tuple[Score, Competitor], ...]]
+    # Tables built so far, by (gender, distance, after race): the same facts give the same table.
+    built: dict[tuple, Table] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "built": {}}  # the shared cache keeps the facts, not the tables
 
     def table_keys(self) -> list[tuple[str, str]]:
         """(gender, distance) of every table, men first, distances in programme order."""
@@ -568,14 +573,17 @@ class SeasonStandings:
     def table(self, gender: str, distance: str, after_race: int | None = None) -> Table:
         if (gender, distance) not in self.races:
             raise UnknownTable(f"no {gender} {distance} standings in {self.season}")
-        return build_table(
-            gender,
-            distance,
-            self.races[(gender, distance)],
-            self.entries.get((gender, distance), ()),
-            self.rules,
-            after_race,
-        )
+        key = (gender, distance, after_race)
+        if key not in self.built:
+            self.built[key] = build_table(
+                gender,
+                distance,
+                self.races[(gender, distance)],
+                self.entries.get((gender, distance), ()),
+                self.rules,
+                after_race,
+            )
+        return self.built[key]
 
     def tables(self) -> list[Table]:
         return [self.table(gender, distance) for gender, distance in self.table_keys()]
@@ -598,9 +606,10 @@ def season_standings(season: Any) -> SeasonStandings:
         if loaded is None:
             loaded = load_season(season)
             cache.set(f"standings:{season.pk}:{season.version}", loaded, timeout=24 * 60 * 60)
-        if len(LOADED) >= LOADED_MAX:
-            LOADED.pop(next(iter(LOADED)))
-        LOADED[key] = loaded
+        if LOADED_MAX:
+            if len(LOADED) >= LOADED_MAX:
+                LOADED.pop(next(iter(LOADED)))
+            LOADED[key] = loaded
     return loaded
 
 

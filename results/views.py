@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
@@ -273,11 +274,28 @@ class StandingsView(TemplateView):
             "season": season,
             "table": table,
             "columns": table.races,
-            "rows": [(row, race_cells(cells, table.best_of)) for row, cells in grid(table)],
+            "rows": [
+                (row, race_cells(cells, table.best_of), competitor_link(row))
+                for row, cells in grid(table)
+            ],
             "comparison": comparison,
             "differences": sum(not c.agrees for c in comparison),
             "chart": charts.progression(table),
         }
+
+
+@lru_cache(maxsize=1)
+def link_patterns() -> tuple[str, str]:
+    """The athlete and nation page addresses, reversed once, a slug or code to fill in."""
+    return reverse("athlete-detail", args=["SLUG"]), reverse("nation-detail", args=["XXX"])
+
+
+def competitor_link(row: Any) -> str:
+    """The row's athlete or nation page (one reverse() for all rows: a table has hundreds)."""
+    athlete, nation = link_patterns()
+    if row.competitor.name:
+        return athlete.replace("SLUG", row.competitor.key)
+    return nation.replace("XXX", row.competitor.nation)
 
 
 def race_cells(cells: list, best_of: int | None) -> SafeString:

@@ -158,6 +158,8 @@ class StandingsLine(Schema):
     rank: int | None
     points: int
     counted: bool
+    disqualified: bool
+    deduction: int
 
 
 class StandingsRow(Schema):
@@ -167,6 +169,7 @@ class StandingsRow(Schema):
     nation: str
     points: int
     gross: int
+    deduction: int
     results: list[StandingsLine]
     tie_break: str | None
 
@@ -178,7 +181,9 @@ class StandingsRace(Schema):
     distance: str
     number: int
     date: date
+    gender: str
     done: bool
+    provisional: bool
     classification: str
 
 

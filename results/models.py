@@ -299,6 +299,11 @@ class Venue(models.Model):
 # --- Seasons and their rules ----------------------------------------------------------------
 
 
+def default_tie_break() -> list[str]:
+    """The documented default chain: countback over all results, then the most recent race."""
+    return ["countback", "last-race"]
+
+
 def new_version() -> int:
     """A season version token: random, so a reload or restore can never reuse an old one."""
     return secrets.randbits(62)
@@ -375,10 +380,11 @@ class Season(models.Model):
         "A line with no classified rank always scores 0.",
     )
     tie_break = models.JSONField(
-        default=list,
+        default=default_tie_break,
         blank=True,
         help_text="Tie-break chain for equal net points, tried in order: "
-        '"countback", "last-race". Empty: ties stand and the rank is shared.',
+        '"countback", "last-race" (the default, both). Empty: ties stand and the rank is '
+        "shared.",
     )
     rules_confidence = models.CharField(
         max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
@@ -1210,3 +1216,21 @@ def classification_changed(sender: type[Result], instance: Result, **kwargs: obj
 @receiver([post_save, post_delete], sender=Adjustment)
 def season_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
     bump_season_version(season_id_of(instance))
+
+
+@receiver([post_save, post_delete], sender=Athlete)
+@receiver([post_save, post_delete], sender=Venue)
+@receiver([post_save, post_delete], sender=Nation)
+def names_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+    """A renamed athlete, venue or nation shows in every season it has a part in."""
+    if kwargs.get("created") or kwargs.get("raw"):
+        return  # nothing refers to a new row yet; a fixture load bumps through its races
+    if isinstance(instance, Venue):
+        seasons = Event.objects.filter(venue=instance).values_list("season_id", flat=True)
+    else:
+        field = "athlete" if isinstance(instance, Athlete) else "nation"
+        seasons = Result.objects.filter(**{field: instance}).values_list(
+            "race__event__season_id", flat=True
+        )
+    for season_id in set(seasons):
+        bump_season_version(season_id)

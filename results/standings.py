@@ -25,8 +25,10 @@ How each rule is applied (the documented defaults an official can change per sea
   the most recent race, the first race where the two differ: a better rank wins, a result beats
   none). Competitors still equal share the rank and the next rank is skipped. An empty chain
   lets every tie stand.
-- Overall: the individual races of all distances, best `best_overall`. Nations: every point of
-  a nation's skaters and teams in that gender's races, none dropped; ties stand.
+- Overall: the individual races of all distances, best `best_overall`. Nations (the Team
+  Crystal Globe): every point of a nation's skaters and teams in all the season's races, men's,
+  women's and mixed, none dropped; ties stand. It is the one table of gender "mixed" that is
+  not the mixed relay: men and women together.
 """
 
 from __future__ import annotations
@@ -179,8 +181,11 @@ class Line:
 
     @property
     def text(self) -> str:
-        """As plain text shows it: '800', a dropped result '(800)', a disqualified one 'DQ'."""
+        """As plain text shows it: '800', a dropped result '(800)', a disqualified one 'DQ',
+        one with a deduction '800-100'."""
         text = "DQ" if self.disqualified else str(self.points)
+        if self.deduction:
+            text += f"-{self.deduction}"
         return text if self.counted else f"({text})"
 
 
@@ -333,6 +338,7 @@ class RaceColumn:
     done: bool  # its results are published (provisional or official)
     provisional: bool
     complete: bool  # its classification has every rank, not only a podium
+    gender: str = ""
 
     @property
     def label(self) -> str:
@@ -353,7 +359,9 @@ class RaceColumn:
             "distance": self.distance,
             "number": self.number,
             "date": self.date.isoformat(),
+            "gender": self.gender,
             "done": self.done,
+            "provisional": self.provisional,
             "classification": "complete" if self.complete else "partial",
         }
 
@@ -410,6 +418,8 @@ class Table:
     @property
     def title(self) -> str:
         """The table's name, e.g. Women's 3000 m relay."""
+        if self.distance == "nations":
+            return "Nations (Team Crystal Globe)"
         return f"{self.gender.capitalize()}'s {TABLE_NAMES[self.distance]}"
 
     @property
@@ -448,12 +458,15 @@ class Table:
                     "nation": row.competitor.nation,
                     "points": row.standing.points,
                     "gross": row.standing.gross,
+                    "deduction": row.standing.deduction,
                     "results": [
                         {
                             "race": line.race,
                             "rank": line.rank,
                             "points": line.points,
                             "counted": line.counted,
+                            "disqualified": line.disqualified,
+                            "deduction": line.deduction,
                         }
                         for line in row.standing.lines
                     ],
@@ -464,12 +477,13 @@ class Table:
         }
 
 
-TABLE_CSV_HEADER = ["rank", "athlete", "athlete_id", "nation", "points", "gross"]
+TABLE_CSV_HEADER = ["rank", "athlete", "athlete_id", "nation", "points", "gross", "deduction"]
 
 
 def table_rows(table: Table) -> list[list[object]]:
     """The table as CSV rows: header, then one row per competitor, a column per race
-    (dropped results in brackets), and the tie-break."""
+    (dropped results in brackets, 'DQ' for a disqualified one, '800-100' for a deduction),
+    and the tie-break."""
     positions = [race.position for race in table.races]
     rows: list[list[object]] = [TABLE_CSV_HEADER + [f"race_{p}" for p in positions] + ["tie_break"]]
     for row in table.rows:
@@ -482,6 +496,7 @@ def table_rows(table: Table) -> list[list[object]]:
                 row.competitor.nation,
                 row.standing.points,
                 row.standing.gross,
+                row.standing.deduction,
                 *(lines.get(p, "") for p in positions),
                 row.standing.tie_break or "",
             ]
@@ -675,7 +690,7 @@ def load_season(season: Any) -> SeasonStandings:
         if rules.overall and race["distance"] in INDIVIDUAL:
             tables[(race["gender"], "overall")].append(pk)
         if rules.nations:
-            tables[(race["gender"], "nations")].append(pk)
+            tables[("mixed", "nations")].append(pk)  # men, women and mixed together
 
     columns: dict[tuple[str, str], tuple[RaceColumn, ...]] = {}
     entries: dict[tuple[str, str], tuple[tuple[Score, Competitor], ...]] = {}
@@ -694,6 +709,7 @@ def load_season(season: Any) -> SeasonStandings:
                 done=bool(results[pk]),
                 provisional=bool(results[pk]) and races[pk]["provisional"],
                 complete=races[pk]["complete"],
+                gender=races[pk]["gender"],
             )
             for position, pk in enumerate(pks, start=1)
         )
@@ -757,27 +773,62 @@ def reachable(total: int, values: Sequence[int], most: int | None) -> bool:
 
 
 def compare(table: Table, published: Sequence[Published], rules: Rules) -> list[Comparison]:
-    """Set each published row beside the computed one and say why they differ, if they do."""
+    """Set each published row beside the computed one and say why they differ, if they do.
+
+    A named row is matched by competitor, an unnamed one by rank; a rank whose computed
+    competitor the source names on another row is not compared twice over."""
     by_competitor = {row.competitor.key: row for row in table.rows}
     by_rank: dict[int, Row] = {}
     for row in table.rows:
         by_rank.setdefault(row.standing.rank, row)
-    partial = table.partial_races
+    named = {entry.competitor: entry for entry in published if entry.competitor is not None}
     comparisons = []
     for entry in sorted(published, key=lambda p: p.rank):
         if entry.competitor is not None:
             row, matched_by = by_competitor.get(entry.competitor), "competitor"
+            cause = _cause(entry, row, table, rules)
         else:
             row, matched_by = by_rank.get(entry.rank), "rank (unnamed)"
-        comparisons.append(
-            Comparison(entry, row, matched_by, _cause(entry, row, table, partial, rules))
-        )
+            other = named.get(row.competitor.key) if row is not None else None
+            if other is not None and other.rank != entry.rank:
+                missing = _missing_results(table)
+                cause = (
+                    f"ranked {entry.rank} here is {row.competitor.display}, whom the source "
+                    f"ranks {other.rank}: the order differs" + (f" ({missing})" if missing else "")
+                )
+            else:
+                cause = _cause(entry, row, table, rules)
+        comparisons.append(Comparison(entry, row, matched_by, cause))
     return comparisons
 
 
-def _cause(
-    entry: Published, row: Row | None, table: Table, partial: int, rules: Rules
-) -> str | None:
+def _missing_results(table: Table) -> str | None:
+    """Which races of the table lack results: partial classifications, none at all."""
+    races = table.races[: table.after_race]
+    partial = table.partial_races
+    empty = sum(1 for race in races if not race.done)
+    parts = []
+    if partial:
+        parts.append(f"results below the podium not entered for {plural(partial, 'race')}")
+    if empty:
+        parts.append(f"no results entered for {plural(empty, 'race')}")
+    return "; ".join(parts) or None
+
+
+def _adjusted(row: Row) -> str | None:
+    """The adjustments recorded against the row's results, in words."""
+    lines = row.standing.lines
+    disqualified = [line for line in lines if line.disqualified]
+    deduction = sum(line.deduction for line in lines)
+    parts = []
+    if disqualified:
+        parts.append(f"{plural(len(disqualified), 'disqualification')}")
+    if deduction:
+        parts.append(f"a deduction of {deduction}")
+    return " and ".join(parts) or None
+
+
+def _cause(entry: Published, row: Row | None, table: Table, rules: Rules) -> str | None:
     best_of = table.best_of
     if row is None:
         return f"no result of {entry.name or 'this competitor'} is entered in this table"
@@ -795,16 +846,22 @@ def _cause(
             f"{entry.points} is no sum of {count}points-table values: most likely a misprint "
             "in the source (or the points table differs)"
         )
+    adjusted = _adjusted(row)
     if computed < entry.points:
         entered = len(row.standing.lines)
         missing = entry.points - computed
-        if partial:
-            return (
-                f"{missing} points missing: results below the podium not entered for "
-                f"{plural(partial, 'race')} ({plural(entered, 'result')} of "
-                f"{row.competitor.display} entered, best {best_of or 'all'} count)"
+        causes = []
+        if adjusted:
+            causes.append(f"{adjusted} recorded here, which the source may not apply")
+        gaps = _missing_results(table)
+        if gaps:
+            causes.append(
+                f"{gaps} ({plural(entered, 'result')} of {row.competitor.display} entered, "
+                f"best {best_of or 'all'} count)"
             )
-        return f"{missing} points missing: a result of {row.competitor.display} not entered"
+        if not causes:
+            causes.append(f"a result of {row.competitor.display} not entered")
+        return f"{missing} points missing: " + "; or ".join(causes)
     return (
         f"computed {computed} is {computed - entry.points} more than published: a result "
         "entered that the source did not count, or a points table that differs"

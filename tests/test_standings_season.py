@@ -33,12 +33,15 @@ def test_womens_relay_2012_13(season_2012_13):
     # CAN: Cal 4th 512 + Mon, Soc, Dre 2nd 800 each = 2912 (the article publishes 2992).
     # JPN: Cal, Mon, Nag 3rd 640 each + Sha 2nd 800 = 2720 (= published).
     # KOR: Cal 1st 1000 + Nag 2nd 800 + Mon, Sha 5th 410 each = 2620 (published 2824).
+    # ITA: Sha, Soc 3rd 640 each = 1280. NED: Dre 1st = 1000.
     table = season_2012_13.standings("women", "3000m-relay")
-    assert rows(table)[:4] == [
+    assert rows(table) == [
         (1, "CHN", 4000),
         (2, "CAN", 2912),
         (3, "JPN", 2720),
         (4, "KOR", 2620),
+        (5, "ITA", 1280),
+        (6, "NED", 1000),
     ]
     china = table.rows[0].standing
     dropped = [line.race for line in china.lines if not line.counted]
@@ -50,8 +53,17 @@ def test_womens_relay_2012_13(season_2012_13):
 def test_mens_relay_2012_13(season_2012_13):
     # KOR: five wins, best 4 → 4000, one win dropped. NED: four 2nd places → 3200.
     # CHN: Cal 4th (penalised, still classified) 512 + Mon 2nd 800 + Nag, Soc 3rd 640 → 2592.
+    # RUS: Cal 2nd 800 + Soc 1st 1000 + Dre 3rd 640 = 2440. CAN: Cal, Sha 3rd 640 each = 1280.
+    # USA: Mon 3rd = 640.
     table = season_2012_13.standings("men", "5000m-relay")
-    assert rows(table)[:3] == [(1, "KOR", 4000), (2, "NED", 3200), (3, "CHN", 2592)]
+    assert rows(table) == [
+        (1, "KOR", 4000),
+        (2, "NED", 3200),
+        (3, "CHN", 2592),
+        (4, "RUS", 2440),
+        (5, "CAN", 1280),
+        (6, "USA", 640),
+    ]
     korea = table.rows[0].standing
     assert (korea.gross, sum(not line.counted for line in korea.lines)) == (5000, 1)
 
@@ -60,6 +72,29 @@ def test_individual_winners_2012_13(season_2012_13):
     # Wang Meng: six 500 m wins = 6000. Hamelin: 2nd Cal, Mon (1), Nag + 1st Sha, Soc (1) = 4400.
     assert rows(season_2012_13.standings("women", "500m"))[0] == (1, "Wang Meng", 6000)
     assert rows(season_2012_13.standings("men", "500m"))[0] == (1, "Charles Hamelin", 4400)
+
+
+def test_womens_500m_2012_13_whole(season_2012_13):
+    # Races in calendar order: 1 Cal, 2–3 Mon (1)(2), 4 Nag, 5 Sha, 6–7 Soc (1)(2), 8 Dre.
+    # Wang Meng: wins in races 1, 2, 4, 5, 6, 8 = 6000.
+    # Liu Qiuhong: 2nd Cal 800 + 3rd Mon (1) 640 + 2nd Nag 800 + 3rd Soc 640 + 3rd Dre 640 = 3520.
+    # Marianne St-Gelais: 2nd Mon (2) 800 + 3rd Sha 640 + 2nd Dre 800 = 2240.
+    # Jessica Gregg: 2nd Mon (1) 800 + 1st Mon (2) 1000 = 1800.
+    # Arianna Fontana: 3rd Cal 640 + 2nd Soc 800 = 1440. Fan Kexin: 2nd Sha = 800.
+    # Shim Suk-hee (3rd Nag) and Caroline Truchon (3rd Mon (2)) tie on 640 with one 3rd place
+    # each; going back from the last race, Nagoya is the first where they differ: Shim ahead.
+    table = season_2012_13.standings("women", "500m")
+    assert rows(table) == [
+        (1, "Wang Meng", 6000),
+        (2, "Liu Qiuhong", 3520),
+        (3, "Marianne St-Gelais", 2240),
+        (4, "Jessica Gregg", 1800),
+        (5, "Arianna Fontana", 1440),
+        (6, "Fan Kexin", 800),
+        (7, "Shim Suk-hee", 640),
+        (8, "Caroline Truchon", 640),
+    ]
+    assert table.rows[6].standing.tie_break == "last race: better in WC 3 Nagoya (3. to no result)"
 
 
 def test_tables_say_their_classifications_are_partial(season_2012_13):
@@ -173,6 +208,50 @@ def test_a_recorded_disqualification_and_deduction_change_the_standings():
     assert (a_row.deduction, a_row.lines[0].disqualified) == (100, True)
 
 
+def test_adjustments_show_in_the_command_csv_and_json(capsys):
+    race1 = make.race(make.event(number=1))
+    race2 = make.race(make.event(race1.event.season, number=2))
+    skater = make.athlete("A Skater")
+    win = make.result(race1, 1, skater)
+    second = make.result(race2, 2, skater)
+    Adjustment.objects.create(result=win, kind="disqualified", reason="Doping case")
+    Adjustment.objects.create(result=second, kind="deduction", points=100, reason="Protest")
+    slug = race1.event.season.slug
+    # Net: 0 (disqualified) + 800 − 100 = 700; gross 800: a disqualified win scores nothing.
+    call_command("standings", slug, "men", "500m")
+    line = next(line for line in capsys.readouterr().out.splitlines() if "A Skater" in line)
+    assert line.split()[-4:] == ["700", "800", "DQ", "800-100"]
+    call_command("standings", slug, "men", "500m", "--format", "csv")
+    csv_lines = capsys.readouterr().out.splitlines()
+    assert csv_lines[0].startswith("rank,athlete,athlete_id,nation,points,gross,deduction,race_1")
+    assert csv_lines[1] == "1,A Skater,a-skater,KOR,700,800,100,DQ,800-100,"
+    call_command("standings", slug, "men", "500m", "--format", "json")
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    assert row["deduction"] == 100
+    assert [(r["disqualified"], r["deduction"]) for r in row["results"]] == [
+        (True, 0),
+        (False, 100),
+    ]
+
+
+def test_a_new_season_breaks_ties_by_the_documented_default_chain():
+    season = Season(slug="2030-31", name="2030–31", points_table=[100, 80, 70])
+    assert season.tie_break == ["countback", "last-race"]
+    assert season.rules.tie_break == ("countback", "last-race")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renaming_an_athlete_refreshes_the_cached_standings():
+    result = make.result(make.race(), 1, make.athlete("Old Name"))
+    season = result.race.event.season
+    season.refresh_from_db()
+    assert rows(season.standings("men", "500m")) == [(1, "Old Name", 1000)]
+    result.athlete.name = "New Name"
+    result.athlete.save()
+    season.refresh_from_db()
+    assert rows(season.standings("men", "500m")) == [(1, "New Name", 1000)]
+
+
 def test_overall_classification_counts_the_best_n_over_all_distances():
     season = make.season("2024-25", overall=True, best_overall=2, points_table=[100, 80, 70])
     event = make.event(season)
@@ -194,8 +273,15 @@ def test_nations_classification_adds_every_point():
     make.result(race, 3, nation_code="CAN")
     relay = make.race(event, distance="5000m-relay")
     make.result(relay, 1, nation_code="CAN")
-    # KOR: 100 + 80 = 180; CAN: 70 + 100 = 170.
-    assert rows(season.standings("men", "nations")) == [(1, "KOR", 180), (2, "CAN", 170)]
+    women = make.race(event, gender="women", distance="500m")
+    make.result(women, 1, make.athlete("Choi Min-jeong", gender="women", nation_code="KOR"))
+    make.result(women, 2, make.athlete("Kim Boutin", gender="women", nation_code="CAN"))
+    # The Team Crystal Globe pools men's and women's races, none dropped.
+    # KOR: 100 + 80 (men's 500 m) + 100 (women's) = 280; CAN: 70 + 100 (relay) + 80 = 250.
+    table = season.standings("mixed", "nations")
+    assert rows(table) == [(1, "KOR", 280), (2, "CAN", 250)]
+    assert table.title == "Nations (Team Crystal Globe)"
+    assert {race.gender for race in table.races} == {"men", "women"}
 
 
 # --- Commands -------------------------------------------------------------------------------
@@ -224,6 +310,7 @@ def test_standings_json_has_the_documented_shape(season_2012_13, capsys):
         "nation",
         "points",
         "gross",
+        "deduction",
         "results",
         "tie_break",
     }
@@ -233,7 +320,14 @@ def test_standings_json_has_the_documented_shape(season_2012_13, capsys):
         "CAN",
         4400,
     )
-    assert first["results"][0] == {"race": 1, "rank": 2, "points": 800, "counted": True}
+    assert first["results"][0] == {
+        "race": 1,
+        "rank": 2,
+        "points": 800,
+        "counted": True,
+        "disqualified": False,
+        "deduction": 0,
+    }
 
 
 def test_standings_json_for_a_relay_has_no_athlete(season_2012_13, capsys):
@@ -245,8 +339,8 @@ def test_standings_json_for_a_relay_has_no_athlete(season_2012_13, capsys):
 def test_standings_csv(season_2012_13, capsys):
     call_command("standings", "2012-13", "women", "3000m-relay", "--format", "csv")
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("rank,athlete,athlete_id,nation,points,gross,race_1")
-    assert lines[1].startswith("1,,,CHN,4000,5440,(800),1000")
+    assert lines[0].startswith("rank,athlete,athlete_id,nation,points,gross,deduction,race_1")
+    assert lines[1].startswith("1,,,CHN,4000,5440,0,(800),1000")
 
 
 @pytest.mark.parametrize(
@@ -278,6 +372,13 @@ def test_check_standings_explains_every_difference(season_2012_13, capsys):
     jpn = next(line for line in women_relay.splitlines() if line.strip().startswith("4. JPN"))
     assert "same points, ranked 3 here" in jpn
     assert "2. unnamed" in out  # rows 2–5 of individual tables are matched by rank
+    men_1000 = out[out.index("Men's 1000 m") : out.index("Men's 1500 m")]
+    # The men's 1000 m has 8 races: 5 with podium places, 3 with no sourced result at all.
+    kwak = men_1000.splitlines()[1]
+    assert "not entered for 5 races; no results entered for 3 races" in kwak
+    # Kwak is published 1st by name and computed 3rd: the unnamed 3rd is not set beside him.
+    third = men_1000.splitlines()[3]
+    assert "ranked 3 here is Kwak Yoon-gy, whom the source ranks 1" in third
     differing = [line for line in out.splitlines() if "DIFFERS" in line]
     assert all(": " in line.split("DIFFERS")[1] for line in differing)  # each gives a cause
     assert "35 published row(s) differ" in out

@@ -76,4 +76,7 @@ class Command(BaseCommand):
                 + "  ".join(f"{c:>8}" for c in cells)
                 + (f"  [{row.standing.tie_break}]" if row.standing.tie_break else "")
             )
-        out.write("Dropped results in brackets; = marks a shared rank.")
+        out.write(
+            "Dropped results in brackets; DQ: disqualified; 800-100: a deduction of 100; "
+            "= marks a shared rank."
+        )

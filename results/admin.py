@@ -23,6 +23,7 @@ from results import csv_format
 from results.models import (
     Adjustment,
     Athlete,
+    Completeness,
     Distance,
     Event,
     Gender,
@@ -245,33 +246,73 @@ class ResultForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         athlete, nation = data.get("athlete"), data.get("nation")
+        race = data.get("race") or getattr(self.instance, "race", None)
         if not nation:
             if athlete:
                 self.instance.nation = data["nation"] = athlete.nation
-            elif "athlete" not in self.errors:
+            elif "athlete" not in self.errors and (race is None or race.is_relay):
                 self.add_error("nation", "A relay line names the team's nation.")
         return data
 
 
 class ResultChangeForm(ResultForm):
-    """One line on its own page: correcting an official race's line needs a reason."""
+    """One line on its own page: adding or correcting a line of an official race needs a
+    reason, and a complete classification keeps every rank from 1."""
 
     change_reason = reason_field()
 
     def clean(self) -> dict:
         data = super().clean()
-        if race_is_official(self.instance.race_id):
+        race = data.get("race") or (self.instance.race if self.instance.race_id else None)
+        if race is None:
+            return data
+        if race_is_official(race.pk) or race_is_official(self.instance.race_id):
             changed = [name for name in self.changed_data if name != "change_reason"]
             if changed and not data.get("change_reason"):
                 self.add_error("change_reason", "This race is official: say why it is corrected.")
+        rank = data.get("rank")
+        if race.classification == Completeness.COMPLETE and "rank" in self.changed_data and rank:
+            others = set(
+                race.results.exclude(pk=self.instance.pk)
+                .exclude(rank=None)
+                .values_list("rank", flat=True)
+            )
+            after = others | {rank}
+            missing = sorted(set(range(1, max(after) + 1)) - after)
+            if missing:
+                self.add_error(
+                    "rank",
+                    f"{race} has a complete classification: rank(s) "
+                    f"{', '.join(map(str, missing))} would be missing. Enter those lines "
+                    "first, or mark the race's classification partial.",
+                )
         return data
 
 
-class ClassificationFormSet(forms.BaseInlineFormSet):
+class LoadedLabelsFormSet(forms.BaseInlineFormSet):
+    """Inline rows whose autocomplete fields show the labels the rows already loaded."""
+
+    loaded_fields: tuple[str, ...] = ()
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        for name in self.loaded_fields:
+            related = getattr(form.instance, name) if getattr(form.instance, f"{name}_id") else None
+            widget = form.fields[name].widget
+            widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+            if related is not None and isinstance(widget, LoadedAutocompleteSelect):
+                widget.loaded = {str(related.pk): str(related)}
+        return form
+
+
+class ClassificationFormSet(LoadedLabelsFormSet):
     """The race's classification: the athlete labels come from the rows already loaded.
 
-    Changing an official race's classification needs the reason given on the race's form.
+    Changing an official race's classification needs the reason given on the race's form; a
+    classification marked complete has every rank from 1 with no gap.
     """
+
+    loaded_fields = ("athlete",)
 
     def clean(self) -> None:
         super().clean()
@@ -283,15 +324,23 @@ class ClassificationFormSet(forms.BaseInlineFormSet):
             raise ValidationError(
                 "This race is official: give the reason for the correction (below the race)."
             )
+        if self.data.get("classification", self.instance.classification) == "complete":
+            ranks = sorted(
+                form.cleaned_data["rank"]
+                for form in self.forms
+                if form.cleaned_data.get("rank") and not form.cleaned_data.get("DELETE")
+            )
+            missing = sorted(set(range(1, (ranks[-1] if ranks else 0) + 1)) - set(ranks))
+            if missing:
+                raise ValidationError(
+                    f"A complete classification has every rank from 1: rank(s) "
+                    f"{', '.join(map(str, missing))} missing. Add them, or mark the "
+                    "classification partial."
+                )
 
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        athlete = form.instance.athlete if form.instance.athlete_id else None
-        widget = form.fields["athlete"].widget
-        widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
-        if athlete is not None and isinstance(widget, LoadedAutocompleteSelect):
-            widget.loaded = {str(athlete.pk): str(athlete)}
-        return form
+
+class EventFormSet(LoadedLabelsFormSet):
+    loaded_fields = ("venue",)
 
 
 # --- Inlines --------------------------------------------------------------------------------
@@ -299,10 +348,19 @@ class ClassificationFormSet(forms.BaseInlineFormSet):
 
 class EventInline(admin.TabularInline):
     model = Event
+    formset = EventFormSet
     fields = ["number", "city", "venue", "first_day", "last_day"]
     autocomplete_fields = ["venue"]
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("venue")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "venue":
+            kwargs["widget"] = LoadedAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RaceInline(admin.TabularInline):
@@ -310,6 +368,9 @@ class RaceInline(admin.TabularInline):
     fields = ["gender", "distance", "number", "date", "state", "classification", "record_note"]
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("event").with_doubled()
 
 
 class ResultInline(admin.TabularInline):
@@ -638,7 +699,8 @@ class RaceAdmin(HistoryAdmin):
     actions = ["publish_provisional", "publish_official", "back_to_draft", "download_csv"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_doubled()
+        # The autocomplete and history pages name each race by its event, too.
+        return super().get_queryset(request).select_related("event__season").with_doubled()
 
     def get_urls(self) -> list:
         return [
@@ -691,7 +753,9 @@ class RaceAdmin(HistoryAdmin):
                 rows, problems = csv_format.read(data, options["filename"])
                 import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
                 if import_plan.ok:
-                    done = csv_format.apply(import_plan, options["publish"], options["reason"])
+                    done = csv_format.apply(
+                        import_plan, options["publish"], options["reason"], request.user
+                    )
                     messages.success(
                         request,
                         f"Imported {done['results']} result(s) into {done['races']} race(s) "
@@ -747,7 +811,25 @@ class ResultAdminBase(HistoryAdmin):
     autocomplete_fields = ["race", "athlete", "members"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_race_doubled()
+        # The list's joins, also for the autocomplete, which names each line's athlete.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*self.list_select_related)
+            .with_race_doubled()
+        )
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """A line of an official race is never deleted here: the race's page corrects its
+        classification, with a reason the history and the public changes note keep."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        official = [
+            f"{result.race} · {result}: the race is official; correct its classification on "
+            "the race's page, with a reason"
+            for result in objs
+            if result.race.state == Publication.OFFICIAL
+        ]
+        return deleted, counts, perms_needed, [*protected, *official]
 
     @admin.display(description="race", ordering="race__date")
     def race_title(self, result: Result) -> str:

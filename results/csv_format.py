@@ -17,9 +17,11 @@ import csv
 import io
 import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -31,6 +33,7 @@ from results.models import (
     NAME_PATTERN,
     RELAY_GENDER,
     Athlete,
+    Completeness,
     Distance,
     Event,
     Gender,
@@ -400,7 +403,9 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
     nations = set(
         Nation.objects.filter(code__in={row.nation for row in rows}).values_list("code", flat=True)
     )
-    match = AthleteMatcher(Athlete.objects.filter(nation__in=nations))
+    isu_ids = {row.isu_id for row in rows if row.isu_id}
+    match = AthleteMatcher(Athlete.objects.filter(Q(nation__in=nations) | Q(isu_id__in=isu_ids)))
+    in_race: dict[tuple, dict[object, int]] = defaultdict(dict)  # race → athlete → first line
 
     race_problems: dict[tuple, tuple[str, str, list[int]]] = {}  # one problem per race
     for row in rows:
@@ -438,7 +443,7 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
         if not row.is_relay:
             athlete = match.find(row)
             if athlete is None:
-                key = (row.athlete.casefold(), row.nation)
+                key = ("isu", row.isu_id) if row.isu_id else (row.athlete.casefold(), row.nation)
                 athlete = result.new_athletes.get(key)
                 if athlete is None:
                     athlete = Athlete(
@@ -459,8 +464,36 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
                     )
                 )
                 continue
+            who = athlete.pk or id(athlete)
+            first = in_race[row.race_key].setdefault(who, row.line)
+            if first != row.line:
+                result.problems.append(
+                    Problem(
+                        row.line,
+                        "athlete",
+                        f"{row.athlete} is {athlete.name} ({athlete.nation_id}), already on "
+                        f"line {first} of this race",
+                    )
+                )
+                continue
             result.athletes[row.line] = athlete
         result.outcomes[row.line] = outcome
+    for key, race in result.races.items():
+        if race.classification != Completeness.COMPLETE:
+            continue
+        ranks = {row.rank for row in rows if row.race_key == key and row.rank}
+        missing = sorted(set(range(1, max(ranks, default=0) + 1)) - ranks)
+        if missing:
+            first = min(row.line for row in rows if row.race_key == key)
+            result.problems.append(
+                Problem(
+                    first,
+                    "rank",
+                    f"{race} is marked complete but the file has no rank "
+                    f"{', '.join(map(str, missing))}: add the missing lines, or mark the "
+                    "race's classification partial",
+                )
+            )
     for column, message, lines in race_problems.values():
         also = f" (lines {lines[0]}–{lines[-1]})" if len(lines) > 1 else ""
         result.problems.append(Problem(lines[0], column, message + also))
@@ -502,9 +535,15 @@ def unique_slug(name: str, nation: str, taken: set[str]) -> str:
 
 
 @transaction.atomic
-def apply(import_plan: Plan, publish: str = Publication.DRAFT, reason: str = "") -> dict[str, int]:
+def apply(
+    import_plan: Plan,
+    publish: str = Publication.DRAFT,
+    reason: str = "",
+    user: Any = None,
+) -> dict[str, int]:
     """Write a valid plan: new athletes, replaced classifications, new lines and the races'
-    publication, all or nothing, with the reason kept in the history."""
+    publication, all or nothing, with who (`user`, else the admin request's) and why in the
+    history. An official race stays official: its replaced classification is a correction."""
     from simple_history.utils import bulk_create_with_history
 
     if not import_plan.ok:
@@ -516,18 +555,19 @@ def apply(import_plan: Plan, publish: str = Publication.DRAFT, reason: str = "")
         for athlete in new_athletes:
             athlete.slug = unique_slug(athlete.name, athlete.nation_id, taken)
             taken.add(athlete.slug)
-        bulk_create_with_history(new_athletes, Athlete, default_change_reason=reason)
-        saved = {
-            (a.name.casefold(), a.nation_id): a
-            for a in Athlete.objects.filter(slug__in=[a.slug for a in new_athletes])
-        }
+        bulk_create_with_history(
+            new_athletes, Athlete, default_change_reason=reason, default_user=user
+        )
+        saved = {a.slug: a for a in Athlete.objects.filter(slug__in=[a.slug for a in new_athletes])}
         for line, athlete in import_plan.athletes.items():
             if athlete.pk is None:
-                import_plan.athletes[line] = saved[(athlete.name.casefold(), athlete.nation_id)]
+                import_plan.athletes[line] = saved[athlete.slug]
 
     replaced_races = [r for r in import_plan.races.values() if r.pk in import_plan.replaced]
     for old in Result.objects.filter(race__in=replaced_races):
         old._change_reason = reason
+        if user is not None:
+            old._history_user = user
         old.delete()
 
     lines = [
@@ -542,7 +582,9 @@ def apply(import_plan: Plan, publish: str = Publication.DRAFT, reason: str = "")
         )
         for row in import_plan.rows
     ]
-    bulk_create_with_history(lines, Result, batch_size=2000, default_change_reason=reason)
+    bulk_create_with_history(
+        lines, Result, batch_size=2000, default_change_reason=reason, default_user=user
+    )
 
     Race.objects.filter(pk__in=[r.pk for r in import_plan.races.values()]).update(
         revision=F("revision") + 1
@@ -550,9 +592,12 @@ def apply(import_plan: Plan, publish: str = Publication.DRAFT, reason: str = "")
     seasons = set()
     for race in import_plan.races.values():
         seasons.add(race.event.season_id)
-        if race.state != publish:
-            race.state = publish
+        state = Publication.OFFICIAL if race.state == Publication.OFFICIAL else publish
+        if race.state != state:
+            race.state = state
             race._change_reason = reason
+            if user is not None:
+                race._history_user = user
             race.save(update_fields=["state"])  # not the revision: it was bumped above
     for season_id in seasons:
         bump_season_version(season_id)

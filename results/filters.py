@@ -37,9 +37,7 @@ class ResultFilter(django_filters.FilterSet):
         fields = ["season", "gender", "distance", "nation", "athlete"]
 
     def filter_athlete(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            Q(athlete__name__icontains=value) | Q(athlete__aliases__icontains=value)
-        )
+        return queryset.filter(name_or_alias(value, prefix="athlete__"))
 
     def filter_podium(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         return queryset.filter(rank__lte=3) if value else queryset

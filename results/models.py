@@ -786,15 +786,37 @@ class Race(models.Model):
         self._change_reason = reason or f"Published as {Publication(state).label.lower()}"
         self.save(update_fields=["state", "revision"])
 
-    def corrections(self) -> list:
-        """Changes to this race's classification made with a reason: when, what and why."""
-        return list(
-            Result.history.filter(race_id=self.pk)
-            .exclude(history_change_reason__isnull=True)
-            .exclude(history_change_reason="")
-            .order_by("-history_date")
-            .values("history_date", "history_type", "history_change_reason", "rank")
+    def corrections(self) -> list[dict]:
+        """Corrections of the official classification: the saves with a reason made after the
+        race was first official, newest first, each with when, why and how many lines it
+        changed, added and removed (an adjustment counts as a change of its line)."""
+        since = (
+            Race.history.filter(id=self.pk, state=Publication.OFFICIAL)
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
         )
+        if since is None:
+            return []
+        changes = [
+            *Result.history.filter(race_id=self.pk, history_date__gt=since).values_list(
+                "history_date", "history_type", "history_change_reason"
+            ),
+            *Adjustment.history.filter(
+                result_id__in=Result.objects.filter(race_id=self.pk).values("pk"),
+                history_date__gt=since,
+            ).values_list("history_date", models.Value("~"), "reason"),
+        ]
+        grouped: dict[tuple, dict] = {}
+        for when, kind, reason in sorted(changes, reverse=True):
+            if not reason:
+                continue
+            entry = grouped.setdefault(
+                (when.replace(second=0, microsecond=0), reason),
+                {"date": when, "reason": reason, "changed": 0, "added": 0, "removed": 0},
+            )
+            entry[{"~": "changed", "+": "added", "-": "removed"}[kind]] += 1
+        return list(grouped.values())
 
     def clean(self) -> None:
         expected = RELAY_GENDER.get(self.distance)
@@ -1227,9 +1249,12 @@ def names_changed(sender: type[models.Model], instance: models.Model, **kwargs: 
         return  # nothing refers to a new row yet; a fixture load bumps through its races
     if isinstance(instance, Venue):
         seasons = Event.objects.filter(venue=instance).values_list("season_id", flat=True)
+    elif isinstance(instance, Athlete):
+        seasons = Result.objects.filter(Q(athlete=instance) | Q(members=instance)).values_list(
+            "race__event__season_id", flat=True
+        )
     else:
-        field = "athlete" if isinstance(instance, Athlete) else "nation"
-        seasons = Result.objects.filter(**{field: instance}).values_list(
+        seasons = Result.objects.filter(nation=instance).values_list(
             "race__event__season_id", flat=True
         )
     for season_id in set(seasons):

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from results.models import Athlete, Nation, Result, Season
+from results.models import Athlete, Nation, Publication, Result, Season
 
 
 class SeasonTable(tables.Table):
@@ -40,6 +40,20 @@ class NationTable(tables.Table):
         orderable = False
 
 
+class MedalTable(tables.Table):
+    """A season's podium places by nation (rows from ResultQuerySet.medal_table)."""
+
+    caption = "Medal table"
+    nation = tables.Column("Nation")
+    gold = tables.Column("1st")
+    silver = tables.Column("2nd")
+    bronze = tables.Column("3rd")
+    total = tables.Column("Total")
+
+    class Meta:
+        orderable = False
+
+
 class ResultTable(tables.Table):
     caption = "Results"
     season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
@@ -61,12 +75,15 @@ class ResultTable(tables.Table):
     def render_race(self, record: Result) -> str:
         race = record.race
         race.doubled = getattr(record, "race_doubled", False)
-        return format_html('<a href="{}">{}</a>', race.get_absolute_url(), race)
+        link = format_html('<a href="{}">{}</a>', race.get_absolute_url(), race)
+        if race.state == Publication.PROVISIONAL:
+            return format_html('{} <span class="badge">provisional</span>', link)
+        return link
 
     def value_race(self, record: Result) -> str:
         race = record.race
         race.doubled = getattr(record, "race_doubled", False)
-        return str(race)
+        return f"{race} (provisional)" if race.state == Publication.PROVISIONAL else str(race)
 
     def render_competitor(self, record: Result) -> str:
         if record.athlete_id:
@@ -76,3 +93,6 @@ class ResultTable(tables.Table):
                 record.athlete.name,
             )
         return record.nation_id
+
+    def value_competitor(self, record: Result) -> str:
+        return record.athlete.name if record.athlete_id else record.nation_id

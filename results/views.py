@@ -25,19 +25,19 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
+from django_tables2.export import ExportMixin, TableExport
 
 from results import charts, csv_format
 from results.filters import AthleteFilter, ResultFilter
 from results.models import Athlete, Event, Nation, Race, Result, Season
 from results.standings import UnknownTable, compare, grid, season_standings, table_rows
-from results.tables import AthleteTable, NationTable, ResultTable, SeasonTable
+from results.tables import AthleteTable, MedalTable, NationTable, ResultTable, SeasonTable
 
 # --- Caching by season version --------------------------------------------------------------
 
 SOURCES = Path(__file__).resolve().parent.parent
 SEASONS = Season._meta.db_table
-CACHED_PARAMETERS = ("after_race",)
+CACHED_PARAMETERS = ("after_race", "_export")
 
 
 @lru_cache(maxsize=1)
@@ -340,8 +340,11 @@ def standings_json(request: HttpRequest, season: str, gender: str, distance: str
 
 def medals(request: HttpRequest, season: str) -> HttpResponse:
     season_ = season_or_404(season)
-    table = Result.objects.public().in_season(season_).medal_table()
-    return render(request, "results/medals.html", {"season": season_, "medals": table})
+    rows = Result.objects.public().in_season(season_).medal_table()
+    export = request.GET.get("_export")
+    if TableExport.is_valid_format(export):
+        return TableExport(export, MedalTable(rows)).response(f"{season_.slug}-medals.{export}")
+    return render(request, "results/medals.html", {"season": season_, "medals": rows})
 
 
 def calendar_ics(request: HttpRequest, season: str) -> HttpResponse:

@@ -281,8 +281,12 @@ def test_pagination_bounds_are_a_422_not_a_server_error(client, db, query):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/docs", "/api/v1/openapi.json"])
-def test_the_docs_and_schema_are_read_only_too(client, url):
-    assert client.post(url).status_code == 405
+def test_the_docs_and_schema_are_read_only_too(db, url):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as a real browser or curl meets the site
+    for method in (client.post, client.put, client.patch, client.delete):
+        assert method(url).status_code == 405
     assert client.get(url).status_code == 200
 
 

@@ -233,11 +233,12 @@ HEADER = b"season,event,gender,distance,race,rank,athlete,nation,time,status\n"
     ],
 )
 def test_bad_import_files(site, tmp_path, capsys, content, message):
+    User.objects.create_user("importer", is_staff=True)
     before = checksum()
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(Exception, match="nothing written"):
-        call_command("import_results", str(path))
+        call_command("import_results", str(path), "--user", "importer")
     assert message in capsys.readouterr().err
     assert checksum() == before
 

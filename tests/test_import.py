@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
@@ -48,10 +49,16 @@ def snapshot() -> tuple:
     )
 
 
+def importer() -> User:
+    """The staff account the command line names as the importer."""
+    return User.objects.get_or_create(username="importer", defaults={"is_staff": True})[0]
+
+
 def run(tmp_path, text: str | bytes, *args: str, name: str = "results.csv"):
     path = tmp_path / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    call_command("import_results", str(path), *args)
+    importer()
+    call_command("import_results", str(path), "--user", "importer", *args)
 
 
 def refused(tmp_path, capsys, text, *args, message: str, line: int | None = None) -> None:
@@ -156,9 +163,12 @@ def test_an_xlsx_file_imports_like_a_csv(calendar, tmp_path, capsys):
 
 
 def test_the_readme_example_file_imports(tmp_path, capsys, season_2012_13):
+    importer()
     call_command(
         "import_results",
         str(EXAMPLE),
+        "--user",
+        "importer",
         "--replace",
         "--reason",
         "Fuller classification",

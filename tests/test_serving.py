@@ -134,7 +134,7 @@ def test_cookies_are_httponly_secure_and_samesite(admin_client, settings):
     response = admin_client.get(reverse("admin:login"), secure=True)
     response = admin_client.get(reverse("admin:results_race_add"), secure=True)
     cookie = response.cookies.get("csrftoken")
-    assert cookie and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert cookie and cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
     assert live.SESSION_COOKIE_HTTPONLY and live.SESSION_COOKIE_SAMESITE == "Lax"
 
 

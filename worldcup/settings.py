@@ -192,6 +192,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of the site reads the token from the cookie
 X_FRAME_OPTIONS = "DENY"
 # No inline script anywhere (the admin, the API docs and our pages load scripts from files);
 # inline style attributes stay allowed for the admin and the API docs.

@@ -1,7 +1,9 @@
-"""python manage.py import_results FILE [--dry-run] [--replace] [--reason R] [--publish STATE]"""
+"""python manage.py import_results FILE --user USERNAME [--dry-run] [--replace] [--reason R]
+[--publish STATE]"""
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from results import csv_format
@@ -18,6 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Check and show; write nothing.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="The staff account the history names as the importer (required unless --dry-run).",
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -36,6 +43,19 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        user = None
+        if not options["dry_run"]:
+            if not options["user"]:
+                raise CommandError(
+                    "say who imports: --user USERNAME (a staff account; the history keeps it)"
+                )
+            user = (
+                get_user_model()
+                .objects.filter(username=options["user"], is_staff=True, is_active=True)
+                .first()
+            )
+            if user is None:
+                raise CommandError(f"no active staff account named {options['user']!r}")
         rows, problems = csv_format.read(path.read_bytes(), path.name)
         import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
         if not import_plan.ok:
@@ -49,11 +69,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"line {row.line}: {import_plan.outcomes[row.line]}")
             self.stdout.write(f"Dry run, nothing written. Would import {import_plan.summary()}.")
             return
-        done = csv_format.apply(
-            import_plan, options["publish"] or Publication.DRAFT, options["reason"]
-        )
         state = options["publish"] or Publication.DRAFT
+        kept = sum(r.state == Publication.OFFICIAL != state for r in import_plan.races.values())
+        done = csv_format.apply(import_plan, state, options["reason"], user)
+        official = f"; {kept} official race(s) stay official" if kept else ""
         self.stdout.write(
-            f"Imported {done['results']} result(s) into {done['races']} race(s) ({state}): "
-            f"{done['athletes']} new athlete(s), {done['replaced']} earlier result(s) replaced."
+            f"Imported {done['results']} result(s) into {done['races']} race(s) ({state}"
+            f"{official}): {done['athletes']} new athlete(s), {done['replaced']} earlier "
+            "result(s) replaced."
         )

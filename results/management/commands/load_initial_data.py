@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
 
 from results.models import Nation, Season
 
@@ -22,5 +25,24 @@ class Command(BaseCommand):
             return
         fixtures_dir = Path(settings.FIXTURE_DIRS[0])
         seasons = sorted(path.stem for path in fixtures_dir.glob("season_*.json"))
-        call_command("loaddata", "nations", *seasons, verbosity=0)
+        with transaction.atomic():
+            call_command("loaddata", "nations", *seasons, verbosity=0)
+            record_in_history(f"Loaded from fixtures: {', '.join(['nations', *seasons])}")
         self.stdout.write(f"Loaded nations and {len(seasons)} season(s): {', '.join(seasons)}.")
+
+
+def record_in_history(reason: str) -> None:
+    """Give every loaded row its first version in the history (a fixture load writes none),
+    so a later correction keeps the earlier version and can restore it. One date for all: a
+    race and its lines enter together, and no loaded line reads as a later correction."""
+    now = timezone.now()
+    for model in apps.get_app_config("results").get_models():
+        if model._meta.proxy or not hasattr(model, "history"):
+            continue
+        if not model.history.exists():
+            model.history.bulk_history_create(
+                list(model.objects.all()),
+                batch_size=1000,
+                default_change_reason=reason,
+                default_date=now,
+            )

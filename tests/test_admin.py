@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from results.models import Athlete, PublishedStanding, Race, Result, Season
+from results.models import Athlete, PublishedStanding, Race, Result, Season, Venue
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,37 @@ def test_individual_line_without_an_athlete_is_refused(admin_client):
     race = draft_race(distance="1000m")
     response = post_race_page(admin_client, race, rank=1, nation="KOR")
     refused(response, "An individual race needs an athlete.")
+    assert "A relay line names" not in response.content.decode()  # only the error that applies
     assert not race.results.exists()
+
+
+def test_a_complete_classification_with_a_gap_is_refused(admin_client):
+    race = draft_race()  # complete, the default
+    data = add_line(
+        form_data(admin_client.get(change_url(race))), rank=1, athlete=make.athlete().pk
+    )
+    data = add_line(data, rank=3, athlete=make.athlete().pk)
+    refused(admin_client.post(change_url(race), data), "rank(s) 2 missing")
+    assert not race.results.exists()
+
+
+def test_a_partial_classification_may_have_a_gap(admin_client):
+    race = draft_race(classification="partial")  # a relay 5th with no known 4th, say
+    make.result(race, 1)
+    response = post_race_page(admin_client, race, rank=5, athlete=make.athlete().pk)
+    assert response.status_code == 302
+    assert sorted(race.results.values_list("rank", flat=True)) == [1, 5]
+
+
+def test_one_line_cannot_open_a_gap_in_a_complete_classification(admin_client):
+    race = draft_race()
+    make.result(race, 1)
+    line = make.result(race, 2)
+    data = form_data(admin_client.get(change_url(line)))
+    data["rank"] = "4"
+    refused(admin_client.post(change_url(line), data), "rank(s) 2, 3 would be missing")
+    line.refresh_from_db()
+    assert line.rank == 2
 
 
 def test_malformed_time_is_refused(admin_client):
@@ -229,10 +259,13 @@ def queries(client, url: str) -> int:
 
 
 def grow(season: Season, n: int) -> None:
-    """n events, races, athletes, podium lines and published rows in the season."""
+    """n events (each at its own venue), races, athletes (each of its own nation), podium
+    lines and published rows in the season."""
     for i in range(season.events.count() + 1, n + 1):
-        race = draft_race(make.event(season, i))
-        make.result(race, 1)
+        code = f"X{chr(65 + i // 26)}{chr(65 + i % 26)}"
+        venue = Venue.objects.create(name=f"Arena {i}", city=f"City {i}", nation=make.nation(code))
+        race = draft_race(make.event(season, i, venue=venue))
+        make.result(race, 1, make.athlete(nation_code=code))
         PublishedStanding.objects.create(
             season=season, gender="men", distance="500m", rank=i, points=1000 - i
         )
@@ -255,6 +288,37 @@ def test_list_pages_run_a_fixed_number_of_queries(
     assert with_twenty == with_one
     with django_assert_max_num_queries(10):
         admin_client.get(url)
+
+
+@pytest.mark.parametrize("model", ["season", "event"])
+def test_season_and_event_pages_run_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries, model
+):
+    season = make.season("2012-13")
+    grow(season, 1)
+    page = season if model == "season" else season.events.get()
+    with_one = queries(admin_client, change_url(page))
+    grow(season, 20)
+    event = season.events.get(number=1)
+    for distance in ("1000m", "1500m"):
+        for number in (1, 2):
+            draft_race(event, distance=distance, number=number)
+    assert (season.events.count(), event.races.count()) == (20, 5)
+    assert queries(admin_client, change_url(page)) == with_one
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(change_url(page))
+    assert response.status_code == 200
+
+
+def test_autocompletes_run_a_fixed_number_of_queries(admin_client):
+    season = make.season("2012-13")
+    grow(season, 1)
+    url = reverse("admin:autocomplete")
+    races = f"{url}?app_label=results&model_name=result&field_name=race"
+    lines = f"{url}?app_label=results&model_name=adjustment&field_name=result"
+    with_one = (queries(admin_client, races), queries(admin_client, lines))
+    grow(season, 20)
+    assert (queries(admin_client, races), queries(admin_client, lines)) == with_one
 
 
 def test_race_page_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):

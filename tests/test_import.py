@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from results import csv_format
 from results.models import Athlete, Event, Race, Result, Season
+from results.standings import season_standings
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,88 @@ def test_replacing_an_official_race_needs_a_reason_which_the_history_keeps(
     assert Result.history.filter(history_type="-").count() == 4
 
 
+def test_replacing_an_official_race_keeps_it_official(calendar, tmp_path, capsys):
+    run(tmp_path, GOOD, "--publish", "official")
+    one_line = HEADER + "2012-13,1,men,500m,1,1,Charles Hamelin,CAN,,\n"
+    run(tmp_path, one_line, "--replace", "--reason", "Fuller classification")  # no --publish
+    assert "1 official race(s) stay official" in capsys.readouterr().out
+    race = Race.objects.get(distance="500m")
+    assert race.state == "official"  # a correction, never an unpublication
+    assert race.history.latest().state == "official"
+
+
+def test_the_history_names_the_importer(calendar, tmp_path):
+    run(tmp_path, GOOD, "--publish", "provisional")
+    users = set(Result.history.values_list("history_user__username", flat=True))
+    assert users == {"importer"}
+    assert Race.history.filter(state="provisional").get(distance="500m").history_user == importer()
+
+
+def test_an_import_without_a_user_is_refused(calendar, tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text(GOOD)
+    with pytest.raises(CommandError, match="say who imports: --user USERNAME"):
+        call_command("import_results", str(path))
+    User.objects.create_user("fan")  # not staff
+    with pytest.raises(CommandError, match="no active staff account named 'fan'"):
+        call_command("import_results", str(path), "--user", "fan")
+    assert not Result.objects.exists()
+    call_command("import_results", str(path), "--dry-run")  # a dry run writes nothing: no user
+
+
+def test_a_new_isu_id_on_two_rows_is_one_new_athlete(calendar, tmp_path):
+    text = "season,event,gender,distance,race,rank,athlete,nation,time,status,isu_id\n"
+    run(
+        tmp_path,
+        text
+        + "2012-13,1,men,1000m,1,1,Kwak Yoon-gy,KOR,,,STKOR10101\n"
+        + "2012-13,1,men,1000m,2,1,KWAK Yoongy,KOR,,,STKOR10101\n",
+    )
+    assert Athlete.objects.get().isu_id == "STKOR10101"
+    assert Result.objects.count() == 2
+
+
+def test_an_isu_id_finds_an_athlete_who_changed_nation(calendar, tmp_path):
+    an = make.athlete("Ahn Hyun-soo", nation_code="KOR", isu_id="STKOR20202")
+    text = "season,event,gender,distance,race,rank,athlete,nation,time,status,isu_id\n"
+    run(tmp_path, text + "2012-13,1,men,1000m,1,1,Victor An,RUS,,,STKOR20202\n")
+    line = Result.objects.get()
+    assert (line.athlete, line.nation_id) == (an, "RUS")  # his new nation that day
+    assert Athlete.objects.count() == 1
+
+
 # --- Every bad input, one test each: the message, and the database unchanged ---------------
+
+
+def test_one_athlete_by_name_and_alias_in_one_race(calendar, tmp_path, capsys):
+    make.athlete("Charles Hamelin", nation_code="CAN", aliases=["C. Hamelin"])
+    text = HEADER + (
+        "2012-13,1,men,500m,1,1,Charles Hamelin,CAN,,\n2012-13,1,men,500m,1,2,C. Hamelin,CAN,,\n"
+    )
+    refused(
+        tmp_path,
+        capsys,
+        text,
+        message="C. Hamelin is Charles Hamelin (CAN), already on line 2 of this race",
+        line=3,
+    )
+
+
+def test_one_athlete_by_isu_id_twice_in_one_race(calendar, tmp_path, capsys):
+    text = "season,event,gender,distance,race,rank,athlete,nation,time,status,isu_id\n"
+    text += "2012-13,1,men,500m,1,1,Kwak Yoon-gy,KOR,,,STKOR10101\n"
+    text += "2012-13,1,men,500m,1,2,KWAK Yoongy,KOR,,,STKOR10101\n"
+    refused(tmp_path, capsys, text, message="already on line 2 of this race", line=3)
+
+
+def test_a_gap_in_a_complete_classification(calendar, tmp_path, capsys):
+    text = HEADER + (
+        "2012-13,1,men,500m,1,1,J. R. Celski,USA,,\n2012-13,1,men,500m,1,3,Charles Hamelin,CAN,,\n"
+    )
+    refused(tmp_path, capsys, text, message="marked complete but the file has no rank 2", line=2)
+    Race.objects.filter(distance="500m").update(classification="partial")
+    run(tmp_path, text)  # a partial classification gives the places a source gives
+    assert Result.objects.count() == 2
 
 
 def test_unknown_season(calendar, tmp_path, capsys):
@@ -504,7 +586,9 @@ def test_export_then_import_gives_the_same_results_and_standings(season_2012_13,
     assert Athlete.objects.count() == 37
     season_2012_13.refresh_from_db()
     copy.refresh_from_db()
-    for gender, distance in [("men", "500m"), ("women", "1000m"), ("women", "3000m-relay")]:
+    keys = season_standings(season_2012_13).table_keys()
+    assert len(keys) == 8  # every distance of both genders
+    for gender, distance in keys:
         assert copy.standings(gender, distance).as_dict("x") == season_2012_13.standings(
             gender, distance
         ).as_dict("x")

@@ -247,6 +247,37 @@ def test_results_export_as_csv_and_xlsx(client, season_2012_13):
         io.BytesIO(client.get("/results/?distance=5000m-relay&_export=xlsx").content)
     )
     assert workbook.active.max_row == 20
+    rows = list(csv.reader(io.StringIO(client.get("/results/?distance=500m&_export=csv").text)))
+    assert "<" not in "".join(cell for row in rows for cell in row)  # names, not links
+    assert ["Wang Meng", "CHN"] in [row[3:5] for row in rows]
+
+
+def test_the_medal_table_exports_as_csv_and_xlsx(client, season_2012_13):
+    rows = list(csv.reader(io.StringIO(client.get("/seasons/2012-13/medals/?_export=csv").text)))
+    assert rows[0] == ["Nation", "1st", "2nd", "3rd", "Total"]
+    # Every podium line of the season's published races counts once: 141 lines, 4 below.
+    assert sum(int(row[4]) for row in rows[1:]) == 137  # 141 lines, 4 below the podium
+    workbook = load_workbook(
+        io.BytesIO(client.get("/seasons/2012-13/medals/?_export=xlsx").content)
+    )
+    assert workbook.active.max_row == len(rows)
+
+
+def test_provisional_results_are_marked_wherever_they_show(client, db):
+    race = make.race(state="provisional")
+    skater = make.athlete("New Skater")
+    make.result(race, 1, skater)
+    badge = '<span class="badge">provisional</span>'
+    assert badge in page(client, skater.get_absolute_url())
+    assert badge in page(client, "/results/")
+    api = json.loads(client.get(f"/api/v1/athletes/{skater.slug}").content)
+    assert api["results"][0]["state"] == "provisional"
+    season = race.event.season.slug
+    standings = json.loads(client.get(f"/api/v1/seasons/{season}/standings/men/500m").content)
+    assert standings["races"][0]["provisional"] is True
+    race.publish("official")
+    assert badge not in page(client, skater.get_absolute_url())
+    assert badge not in page(client, "/results/")
 
 
 # --- Bad addresses --------------------------------------------------------------------------

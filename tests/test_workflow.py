@@ -329,6 +329,80 @@ def test_the_public_race_page_notes_corrections(client, official):
     assert '<h2 id="changes">Changes</h2>' in page and "Protest upheld" in page
 
 
+def test_the_changes_note_lists_one_entry_per_correction_of_the_official_classification(
+    client, official
+):
+    race = make.race(state="draft")
+    first, second = make.result(race, 1), make.result(race, 2)
+    first.time, first._change_reason = "40.100", "Typed from the timing sheet"
+    first.save()  # a draft being entered: not a correction of an official classification
+    race.publish("official")
+    data = form_data(official.get(change_url(race)))
+    data["results-0-time"], data["results-1-time"] = "40.200", "40.300"
+    data["change_reason"] = "Timing corrected after review"
+    assert official.post(change_url(race), data).status_code == 302
+    from results.models import Adjustment
+
+    Adjustment.objects.create(result=second, kind="disqualified", reason="Appeal: impeding")
+    corrections = race.corrections()
+    assert [(c["reason"], c["changed"], c["added"], c["removed"]) for c in corrections] == [
+        ("Appeal: impeding", 1, 0, 0),
+        ("Timing corrected after review", 2, 0, 0),
+    ]
+    page = client.get(race.get_absolute_url()).content.decode()
+    assert "Timing corrected after review (2 lines corrected)" in page
+    assert "Typed from the timing sheet" not in page
+
+
+def test_loaded_results_keep_their_first_version_when_corrected(official, capsys):
+    call_command("load_initial_data")
+    line = Result.objects.get(
+        race__event__number=1, race__gender="men", race__distance="500m", rank=1
+    )
+    assert line.history.get().history_change_reason.startswith("Loaded from fixtures")
+    data = form_data(official.get(change_url(line)))
+    data["time"], data["change_reason"] = "39.938", "Timing corrected"
+    assert official.post(change_url(line), data).status_code == 302
+    versions = list(line.history.order_by("history_date").values_list("time", flat=True))
+    assert [str(v) for v in versions] == ["39.937", "39.938"]  # the loaded one is kept
+    assert [c["reason"] for c in line.race.corrections()] == ["Timing corrected"]
+
+
+def test_a_line_added_to_an_official_race_needs_a_reason(official):
+    race = make.race(state="official")
+    make.result(race, 1)
+    url = reverse("admin:results_result_add")
+    data = form_data(official.get(url))
+    data.pop("members")  # an individual line: no relay team members
+    data.update(race=race.pk, rank=2, athlete=make.athlete().pk, nation="KOR", status="")
+    response = official.post(url, data)
+    assert "say why it is corrected" in response.content.decode()
+    assert race.results.count() == 1
+    data["change_reason"] = "Protest upheld: reinstated"
+    assert official.post(url, data).status_code == 302
+    assert race.results.count() == 2
+
+
+def test_a_line_of_an_official_race_is_not_deleted_in_the_admin(official):
+    line = make.result(make.race(state="official"), 1)
+    url = reverse("admin:results_result_delete", args=[line.pk])
+    page = official.post(url, {"post": "yes"}).content.decode()
+    assert "the race is official" in page
+    selected = official.post(
+        reverse("admin:results_result_changelist"),
+        {"action": "delete_selected", "_selected_action": [line.pk], "post": "yes"},
+    )
+    assert "the race is official" in selected.content.decode()
+    assert Result.objects.filter(pk=line.pk).exists()
+
+
+def test_a_line_of_a_draft_race_may_be_deleted(official):
+    line = make.result(make.race(state="draft"), 1)
+    url = reverse("admin:results_result_delete", args=[line.pk])
+    assert official.post(url, {"post": "yes"}).status_code == 302
+    assert not Result.objects.filter(pk=line.pk).exists()
+
+
 # --- Exports from the admin -----------------------------------------------------------------
 
 

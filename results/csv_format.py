@@ -133,6 +133,7 @@ class Row:
     status: str
     isu_id: str = ""
     source: str = ""
+    valid: bool = True  # False: the line has problems; only its race and nation are checked
 
     @property
     def race_key(self) -> tuple[str, int, str, str, int]:
@@ -226,7 +227,7 @@ def read(data: bytes, filename: str = "results.csv") -> tuple[list[Row], list[Pr
         problems += row_problems
         if row is not None:
             rows.append(row)
-    problems += duplicates(rows)
+    problems += duplicates([row for row in rows if row.valid])
     return rows, problems
 
 
@@ -290,26 +291,26 @@ def check_row(line: int, raw: dict[str, str]) -> tuple[Row | None, list[Problem]
             if time >= 10_000:
                 problem("time", f"{values['time']!r} is too long for a race time")
                 time = None
-    if problems:
-        return None, problems
-    return (
-        Row(
-            line=line,
-            season=values["season"],
-            event=event,
-            gender=gender,
-            distance=distance,
-            race=race,
-            rank=rank,
-            athlete=athlete,
-            nation=values["nation"],
-            time=time,
-            status=status,
-            isu_id=values.get("isu_id", "")[:20],
-            source=values.get("source", ""),
-        ),
-        [],
+    row = Row(
+        line=line,
+        season=values["season"],
+        event=event,
+        gender=gender,
+        distance=distance,
+        race=race,
+        rank=rank,
+        athlete=athlete,
+        nation=values["nation"],
+        time=time,
+        status=status,
+        isu_id=values.get("isu_id", "")[:20],
+        source=values.get("source", ""),
+        valid=not problems,
     )
+    keys = {"season", "event", "gender", "distance", "race", "nation"}
+    if any(problem.column in keys for problem in problems):
+        return None, problems  # not even its race or nation can be looked up
+    return row, problems
 
 
 def duplicates(rows: Sequence[Row]) -> list[Problem]:
@@ -373,8 +374,11 @@ class Plan:
 
 def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason: str = "") -> Plan:
     """Set checked rows against the database: races must exist; athletes are matched by ISU id,
-    else by name or alias and nation; the rest are new athletes. Nothing is written."""
-    result = Plan(rows=rows, problems=list(problems))
+    else by name or alias and nation; the rest are new athletes. Nothing is written.
+
+    Rows with problems of their own are looked up too (race and nation), so that every problem
+    of a line is told at once; only valid rows are planned."""
+    result = Plan(rows=[row for row in rows if row.valid], problems=list(problems))
     if not rows:
         if not problems:
             result.problems.append(Problem(1, None, "no result lines under the header"))
@@ -432,13 +436,13 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
             refusal = ("race", f"{race} is official: replacing its classification needs a reason")
         if refusal:
             race_problems.setdefault(row.race_key, (*refusal, []))[2].append(row.line)
+        if row.nation not in nations:
+            result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
+        if refusal or row.nation not in nations or not row.valid:
             continue
         result.races[row.race_key] = race
         if race.result_count:
             result.replaced[race.pk] = race.result_count
-        if row.nation not in nations:
-            result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
-            continue
         outcome = "replaces the classification" if race.pk in result.replaced else "new line"
         if not row.is_relay:
             athlete = match.find(row)
@@ -481,10 +485,10 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
     for key, race in result.races.items():
         if race.classification != Completeness.COMPLETE:
             continue
-        ranks = {row.rank for row in rows if row.race_key == key and row.rank}
+        ranks = {row.rank for row in result.rows if row.race_key == key and row.rank}
         missing = sorted(set(range(1, max(ranks, default=0) + 1)) - ranks)
         if missing:
-            first = min(row.line for row in rows if row.race_key == key)
+            first = min(row.line for row in result.rows if row.race_key == key)
             result.problems.append(
                 Problem(
                     first,

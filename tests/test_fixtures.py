@@ -299,6 +299,14 @@ def test_a_bad_fixture_is_refused_and_changes_nothing(season_2012_13, tmp_path):
     assert dump() == before
 
 
+def test_the_season_loads_on_its_own_into_an_empty_database(db):
+    call_command("loaddata", "season_2012_13", verbosity=0)  # the historians' command
+    assert (Result.objects.count(), Nation.objects.count()) == (141, 10)
+    call_command("loaddata", "nations", verbosity=0)  # every other nation, none twice
+    assert Nation.objects.get(code="KOR").name == "Republic of Korea"
+    assert Nation.objects.count() > 10
+
+
 def test_the_nations_fixture_uses_ioc_codes(db):
     call_command("loaddata", "nations", verbosity=0)
     codes = set(Nation.objects.values_list("code", flat=True))
@@ -314,6 +322,8 @@ def test_the_fixture_is_what_the_builder_makes_from_its_sources():
     spec = importlib.util.spec_from_file_location("builder", FIXTURES / "build_season_2012_13.py")
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
-    built = builder.build(builder.SEED, builder.PODIUMS)
+    built = builder.with_nations(
+        builder.build(builder.SEED, builder.PODIUMS), FIXTURES / "nations.json"
+    )
     committed = json.loads((FIXTURES / "season_2012_13.json").read_text(encoding="utf-8"))
     assert built == committed

@@ -527,6 +527,22 @@ def test_every_problem_is_listed_not_only_the_first(calendar, tmp_path, capsys):
     assert "line 2" in errors and "line 3" in errors and "line 4" in errors
 
 
+def test_every_problem_of_one_line_is_listed_at_once(calendar, tmp_path, capsys):
+    # A malformed time, an event the season lacks and an unknown nation, all on line 2.
+    text = HEADER + "2012-13,9,men,500m,1,1,Some Skater,XYZ,abc,\n"
+    before = snapshot()
+    with pytest.raises(CommandError, match="3 problem"):
+        run(tmp_path, text)
+    assert snapshot() == before
+    errors = capsys.readouterr().err
+    for column, message in [
+        ("time", "'abc' is not a race time"),
+        ("event", "season 2012-13 has no event 9"),
+        ("nation", "unknown nation XYZ"),
+    ]:
+        assert f"line 2, column {column}: {message}" in errors, errors
+
+
 def test_a_missing_file(db):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_results", "/no/such/file.csv")

@@ -301,6 +301,14 @@ def test_one_athlete_by_isu_id_twice_in_one_race(calendar, tmp_path, capsys):
     refused(tmp_path, capsys, text, message="already on line 2 of this race", line=3)
 
 
+def test_a_reason_too_long_for_the_history(calendar, tmp_path):
+    run(tmp_path, GOOD, "--publish", "official")
+    before = snapshot()
+    with pytest.raises(CommandError, match="longer than 100 characters"):
+        run(tmp_path, GOOD, "--replace", "--reason", "x" * 101)
+    assert snapshot() == before
+
+
 def test_a_gap_in_a_complete_classification(calendar, tmp_path, capsys):
     text = HEADER + (
         "2012-13,1,men,500m,1,1,J. R. Celski,USA,,\n2012-13,1,men,500m,1,3,Charles Hamelin,CAN,,\n"

@@ -43,6 +43,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        if len(options["reason"]) > 100:
+            raise CommandError("the reason is longer than 100 characters; the history keeps 100")
         user = None
         if not options["dry_run"]:
             if not options["user"]:

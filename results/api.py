@@ -2,15 +2,18 @@
 
 Every object is addressed by stable slugs (season 2012-13, event number, gender, distance, race
 number, athlete slug, nation code), never by database ids, so a restored backup keeps every
-URL. Only provisional and official results are visible. Every endpoint is GET only.
+URL. Only provisional and official results are visible. Every endpoint answers GET and HEAD only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -521,3 +524,27 @@ def nation_detail(request: HttpRequest, code: str = Path(..., pattern="^[A-Z]{3}
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404):
     return api.create_response(request, {"detail": str(error) or "Not found."}, status=404)
+
+
+def answering_head(view: Callable) -> Callable:
+    """HEAD is GET without the body (the server drops it): the API's operations are GET only."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+
+    return wrapped
+
+
+def urls() -> tuple:
+    """The API's URL patterns, each also answering HEAD."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = answering_head(pattern.callback)
+    return patterns, app_name, namespace

@@ -409,7 +409,7 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
     )
     isu_ids = {row.isu_id for row in rows if row.isu_id}
     match = AthleteMatcher(Athlete.objects.filter(Q(nation__in=nations) | Q(isu_id__in=isu_ids)))
-    in_race: dict[tuple, dict[object, int]] = defaultdict(dict)  # race → athlete → first line
+    in_race: dict[tuple, dict[object, int]] = defaultdict(dict)  # race → skater → first line
 
     race_problems: dict[tuple, tuple[str, str, list[int]]] = {}  # one problem per race
     for row in rows:
@@ -468,7 +468,7 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
                     )
                 )
                 continue
-            who = athlete.pk or id(athlete)
+            who = athlete.pk if athlete.pk else ("new", id(athlete))
             first = in_race[row.race_key].setdefault(who, row.line)
             if first != row.line:
                 result.problems.append(

@@ -808,7 +808,7 @@ class Race(models.Model):
             ).values_list("history_date", models.Value("~"), "reason"),
         ]
         grouped: dict[tuple, dict] = {}
-        for when, kind, reason in sorted(changes, reverse=True):
+        for when, kind, reason in sorted(changes, key=lambda change: change[0], reverse=True):
             if not reason:
                 continue
             entry = grouped.setdefault(

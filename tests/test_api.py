@@ -183,6 +183,16 @@ def test_the_api_is_read_only(client, season_2012_13, method, url):
     assert getattr(client, method)(url).status_code == 405
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/v1/seasons", "/api/v1/seasons/2012-13/standings/men/500m", "/api/v1/docs"]
+)
+def test_head_answers_like_get_without_a_body(client, season_2012_13, url):
+    got, head = client.get(url), client.head(url)
+    assert (head.status_code, head["Content-Type"]) == (200, got["Content-Type"])
+    assert head.content == b""
+    assert client.head("/api/v1/nations/XYZ").status_code == 404
+
+
 def test_draft_results_are_not_in_the_api(client, db):
     event = make.event(make.season("2030-31"), 1)
     draft = make.race(event, state="draft")

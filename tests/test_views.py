@@ -162,15 +162,14 @@ def test_the_standings_page_draws_the_progression_chart(client, season_2012_13):
     assert "1. CHN: 4000" in html
 
 
-def test_the_standings_download_as_csv_and_json(client, season_2012_13):
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                client.get("/seasons/2012-13/standings/women/3000m-relay.csv").content.decode()
-            )
-        )
-    )
+def test_the_standings_download_as_csv_and_json(client, season_2012_13, capsys):
+    from django.core.management import call_command
+
+    download = client.get("/seasons/2012-13/standings/women/3000m-relay.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(download)))
     assert rows[1][:6] == ["1", "", "", "CHN", "4000", "5440"]
+    call_command("standings", "2012-13", "women", "3000m-relay", "--format", "csv")
+    assert capsys.readouterr().out == download  # the same bytes as the command prints
     data = json.loads(client.get("/seasons/2012-13/standings/women/3000m-relay.json").content)
     assert (data["rows"][0]["nation"], data["rows"][0]["points"]) == ("CHN", 4000)
 

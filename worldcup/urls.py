@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from results.api import api
+from results import api
 
 admin.site.site_header = "World Cup results"
 admin.site.site_title = "World Cup results"
@@ -9,7 +9,7 @@ admin.site.index_title = "Seasons, events, races and results"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
     path("", include("results.urls")),
 ]
 

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             self.write_table(season, table)
 
     def write_csv(self, table: Table) -> None:
-        csv.writer(self.stdout).writerows(table_rows(table))
+        csv.writer(self.stdout, lineterminator="\n").writerows(table_rows(table))  # as the site
 
     def write_table(self, season: Season, table: Table) -> None:
         out = self.stdout

@@ -420,6 +420,8 @@ class Table:
         """The table's name, e.g. Women's 3000 m relay."""
         if self.distance == "nations":
             return "Nations (Team Crystal Globe)"
+        if self.gender == "mixed":
+            return TABLE_NAMES[self.distance].capitalize()  # 2000 m mixed relay
         return f"{self.gender.capitalize()}'s {TABLE_NAMES[self.distance]}"
 
     @property

@@ -284,6 +284,17 @@ def test_nations_classification_adds_every_point():
     assert {race.gender for race in table.races} == {"men", "women"}
 
 
+def test_tables_are_named_as_the_sport_names_them():
+    season = make.season("2024-25", points_table=[100, 80, 70])
+    event = make.event(season)
+    make.result(
+        make.race(event, gender="mixed", distance="2000m-mixed-relay"), 1, nation_code="NED"
+    )
+    make.result(make.race(event, gender="women", distance="3000m-relay"), 1, nation_code="CAN")
+    assert season.standings("mixed", "2000m-mixed-relay").title == "2000 m mixed relay"
+    assert season.standings("women", "3000m-relay").title == "Women's 3000 m relay"
+
+
 # --- Commands -------------------------------------------------------------------------------
 
 

@@ -64,7 +64,7 @@ def test_downloading_the_standings_csv(site, page: Page):
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV", exact=True).click()
     lines = download.value.path().read_text(encoding="utf-8").splitlines()
-    assert lines[1].startswith("1,,,CHN,4000,5440,(800)")
+    assert lines[1].startswith("1,,,CHN,4000,5440,0,(800)")  # no deduction; Calgary dropped
     assert download.value.suggested_filename == "2012-13-women-3000m-relay.csv"
 
 

@@ -37,6 +37,7 @@ from results.models import (
     Status,
     Venue,
     format_time,
+    missing_ranks,
     parse_time,
 )
 
@@ -243,10 +244,14 @@ class ResultForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"source": forms.TextInput(attrs={"size": 30})}
 
+    def race_of(self, data: dict) -> Race | None:
+        """The line's race: as submitted, else as stored (an inline's parent race)."""
+        return data.get("race") or (self.instance.race if self.instance.race_id else None)
+
     def clean(self) -> dict:
         data = super().clean()
         athlete, nation = data.get("athlete"), data.get("nation")
-        race = data.get("race") or getattr(self.instance, "race", None)
+        race = self.race_of(data)
         if not nation:
             if athlete:
                 self.instance.nation = data["nation"] = athlete.nation
@@ -263,7 +268,7 @@ class ResultChangeForm(ResultForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        race = data.get("race") or (self.instance.race if self.instance.race_id else None)
+        race = self.race_of(data)
         if race is None:
             return data
         if race_is_official(race.pk) or race_is_official(self.instance.race_id):
@@ -272,13 +277,8 @@ class ResultChangeForm(ResultForm):
                 self.add_error("change_reason", "This race is official: say why it is corrected.")
         rank = data.get("rank")
         if race.classification == Completeness.COMPLETE and "rank" in self.changed_data and rank:
-            others = set(
-                race.results.exclude(pk=self.instance.pk)
-                .exclude(rank=None)
-                .values_list("rank", flat=True)
-            )
-            after = others | {rank}
-            missing = sorted(set(range(1, max(after) + 1)) - after)
+            others = race.results.exclude(pk=self.instance.pk).values_list("rank", flat=True)
+            missing = missing_ranks([*others, rank])
             if missing:
                 self.add_error(
                     "rank",
@@ -324,13 +324,13 @@ class ClassificationFormSet(LoadedLabelsFormSet):
             raise ValidationError(
                 "This race is official: give the reason for the correction (below the race)."
             )
-        if self.data.get("classification", self.instance.classification) == "complete":
-            ranks = sorted(
-                form.cleaned_data["rank"]
+        classification = self.data.get("classification", self.instance.classification)
+        if classification == Completeness.COMPLETE:
+            missing = missing_ranks(
+                form.cleaned_data.get("rank")
                 for form in self.forms
-                if form.cleaned_data.get("rank") and not form.cleaned_data.get("DELETE")
+                if not form.cleaned_data.get("DELETE")
             )
-            missing = sorted(set(range(1, (ranks[-1] if ranks else 0) + 1)) - set(ranks))
             if missing:
                 raise ValidationError(
                     f"A complete classification has every rank from 1: rank(s) "

@@ -45,6 +45,7 @@ from results.models import (
     Status,
     bump_season_version,
     format_time,
+    missing_ranks,
     parse_time,
 )
 
@@ -482,13 +483,15 @@ def plan(rows: list[Row], problems: list[Problem], replace: bool = False, reason
                 continue
             result.athletes[row.line] = athlete
         result.outcomes[row.line] = outcome
+    by_race: dict[tuple, list[Row]] = defaultdict(list)
+    for row in result.rows:
+        by_race[row.race_key].append(row)
     for key, race in result.races.items():
         if race.classification != Completeness.COMPLETE:
             continue
-        ranks = {row.rank for row in result.rows if row.race_key == key and row.rank}
-        missing = sorted(set(range(1, max(ranks, default=0) + 1)) - ranks)
+        missing = missing_ranks(row.rank for row in by_race[key])
         if missing:
-            first = min(row.line for row in result.rows if row.race_key == key)
+            first = min(row.line for row in by_race[key])
             result.problems.append(
                 Problem(
                     first,

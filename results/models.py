@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -86,6 +87,13 @@ PUBLIC_STATES = (Publication.PROVISIONAL, Publication.OFFICIAL)
 class Completeness(models.TextChoices):
     COMPLETE = "complete", "Complete"
     PARTIAL = "partial", "Partial (podium only, or the places a source gives)"
+
+
+def missing_ranks(ranks: Iterable[int | None]) -> list[int]:
+    """The ranks a complete classification with these ranks lacks: every one from 1 down to
+    the lowest given must be there."""
+    given = {rank for rank in ranks if rank}
+    return sorted(set(range(1, max(given, default=0) + 1)) - given)
 
 
 class Confidence(models.TextChoices):

@@ -619,10 +619,11 @@ def season_standings(season: Any) -> SeasonStandings:
     key = (season.pk, season.version)
     loaded = LOADED.get(key)
     if loaded is None:
-        loaded = cache.get(f"standings:{season.pk}:{season.version}")
+        shared_key = f"standings:{season.pk}:{season.version}"
+        loaded = cache.get(shared_key)
         if loaded is None:
             loaded = load_season(season)
-            cache.set(f"standings:{season.pk}:{season.version}", loaded, timeout=24 * 60 * 60)
+            cache.set(shared_key, loaded, timeout=24 * 60 * 60)
         if LOADED_MAX:
             if len(LOADED) >= LOADED_MAX:
                 LOADED.pop(next(iter(LOADED)))
@@ -824,7 +825,7 @@ def _adjusted(row: Row) -> str | None:
     deduction = sum(line.deduction for line in lines)
     parts = []
     if disqualified:
-        parts.append(f"{plural(len(disqualified), 'disqualification')}")
+        parts.append(plural(len(disqualified), "disqualification"))
     if deduction:
         parts.append(f"a deduction of {deduction}")
     return " and ".join(parts) or None

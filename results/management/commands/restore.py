@@ -66,9 +66,9 @@ class Command(BaseCommand):
                 raise CommandError(f"pg_restore failed; nothing changed: {done.stderr.strip()}")
         else:
             raise CommandError(f"no restore for a {vendor} database")
-        # Fresh version tokens: nothing cached (here or in another worker) may show again.
-        for season in Season.objects.only("pk"):
-            Season.objects.filter(pk=season.pk).update(version=new_version())
+        # A fresh version token: nothing cached (here or in another worker) may show again.
+        # Cache keys hold the season too, so one new token serves every season.
+        Season.objects.update(version=new_version())
         cache.clear()
         forget_loaded()
         self.stdout.write(f"Restored {path} into the {vendor} database.")

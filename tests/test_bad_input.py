@@ -91,6 +91,24 @@ def test_bad_filter_values_are_refused_by_the_form(client, site, query):
     assert checksum() == before
 
 
+@pytest.mark.parametrize("url", ["/results/?athlete=a%00b", "/athletes/?name=%00"])
+def test_a_nul_byte_in_a_search_is_refused_by_the_form(client, site, url):
+    before = checksum()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Null characters are not allowed" in response.content.decode()
+    assert checksum() == before
+
+
+@pytest.mark.parametrize("model", ["athlete", "result", "race", "event", "nation", "venue"])
+def test_a_nul_byte_in_an_admin_search_is_ignored_not_a_server_error(admin_client, site, model):
+    """Django's admin drops a search its form refuses and lists everything, as without one."""
+    searched = admin_client.get(f"/admin/results/{model}/?q=Kim%00")
+    unsearched = admin_client.get(f"/admin/results/{model}/")
+    assert searched.status_code == 200
+    assert searched.context["cl"].result_count == unsearched.context["cl"].result_count > 0
+
+
 # --- API parameters -------------------------------------------------------------------------
 
 API_CASES = [
@@ -102,6 +120,8 @@ API_CASES = [
     ("/api/v1/athletes?limit=99999999999999999999999", 422),
     ("/api/v1/athletes?q=" + "x" * 500, 422),
     ("/api/v1/nations/K%00R", 422),
+    ("/api/v1/athletes?q=%00", 422),  # PostgreSQL text cannot hold a NUL byte
+    ("/api/v1/athletes?q=Kim%00", 422),
 ]
 
 

@@ -640,7 +640,7 @@ class EventAdmin(HistoryAdmin):
     list_select_related = ["season", "venue"]
     autocomplete_fields = ["season", "venue"]
     inlines = [RaceInline]
-    actions = ["create_programme", "publish_provisional", "publish_official"]
+    actions = ["create_programme", "publish_provisional", "publish_official", "back_to_draft"]
 
     @admin.action(description="Create the standard programme of races", permissions=["change"])
     def create_programme(self, request: HttpRequest, events: QuerySet) -> HttpResponse | None:
@@ -681,6 +681,12 @@ class EventAdmin(HistoryAdmin):
     @admin.action(description="Publish all their races as official", permissions=["change"])
     def publish_official(self, request: HttpRequest, events: QuerySet) -> None:
         publish(request, Race.objects.filter(event__in=events), Publication.OFFICIAL)
+
+    @admin.action(
+        description="Set all their races back to draft (not public)", permissions=["change"]
+    )
+    def back_to_draft(self, request: HttpRequest, events: QuerySet) -> None:
+        publish(request, Race.objects.filter(event__in=events), Publication.DRAFT)
 
 
 @admin.register(Race)

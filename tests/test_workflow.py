@@ -208,6 +208,17 @@ def test_all_races_of_an_event_publish_in_one_step(official):
         make.race(event, distance=distance, state="draft")
     run_action(official, "event", "publish_provisional", [event])
     assert set(Race.objects.values_list("state", flat=True)) == {"provisional"}
+    run_action(official, "event", "back_to_draft", [event])
+    assert set(Race.objects.values_list("state", flat=True)) == {"draft"}
+
+
+def test_an_event_with_an_official_race_is_not_set_back_to_draft(official):
+    event = make.event()
+    make.race(event, distance="500m", state="provisional")
+    make.race(event, distance="1000m", state="official")
+    response = run_action(official, "event", "back_to_draft", [event])
+    assert "Nothing changed: 1 race(s) are official" in response.content.decode()
+    assert sorted(Race.objects.values_list("state", flat=True)) == ["official", "provisional"]
 
 
 def test_the_standard_programme_is_created_in_one_step(official):

@@ -112,7 +112,8 @@ def reason_field() -> forms.CharField:
         required=False,
         max_length=100,
         help_text="Kept in the history with your name and the time. Required to correct an "
-        'official race (e.g. "Appeal upheld: CAN reinstated 2nd").',
+        'official race (e.g. "Appeal upheld: CAN reinstated 2nd") or the rules of a season '
+        "whose standings are public.",
     )
 
 
@@ -163,6 +164,33 @@ class SeasonForm(forms.ModelForm):
             "best_relay", "best_mixed_relay", "overall", "best_overall", "nations_classification",
             "scoreless_statuses", "tie_break", "rules_confidence", "rules_source", "source", "note",
         ]  # fmt: skip
+
+    RULES = [
+        "points_table",
+        "best_individual",
+        "best_relay",
+        "best_mixed_relay",
+        "overall",
+        "best_overall",
+        "nations_classification",
+        "scoreless_statuses",
+        "tie_break",
+    ]
+
+    def clean(self) -> dict:
+        """Rules that change standings already public are changed with a reason."""
+        data = super().clean()
+        changed = [name for name in self.RULES if name in self.changed_data]
+        published = Race.objects.filter(event__season=self.instance.pk).exclude(
+            state=Publication.DRAFT
+        )
+        if changed and self.instance.pk and not data.get("change_reason") and published.exists():
+            self.add_error(
+                "change_reason",
+                "This season's standings are public: say why its rules change "
+                "(the ISU communication that changed them, for example).",
+            )
+        return data
 
 
 class EventForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from results.models import Event, Race, Result
 from tests import factories as make
-from tests.test_admin import add_line, change_url, form_data
+from tests.test_admin import add_line, change_url, form_data, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,33 @@ def test_data_managers_may_change_the_rules(data_manager):
         "manager",
         "ISU Communication 2600",
     )
+
+
+def test_rules_of_a_season_with_public_standings_change_with_a_reason(data_manager):
+    season = make.season()
+    make.race(make.event(season), state="provisional")
+    data = form_data(data_manager.get(change_url(season)))
+    data["best_individual"] = "5"
+    refused(data_manager.post(change_url(season), data), "say why its rules change")
+    season.refresh_from_db()
+    assert season.best_individual == 6
+    data["change_reason"] = "ISU Communication 2600"
+    data["note"] = "changed after the first event"
+    assert data_manager.post(change_url(season), data).status_code == 302
+    season.refresh_from_db()
+    assert season.best_individual == 5
+
+
+def test_other_season_fields_and_draft_seasons_change_without_a_reason(data_manager):
+    season = make.season()
+    make.race(make.event(season), state="official")
+    data = form_data(data_manager.get(change_url(season)))
+    data["note"] = "a note"
+    assert data_manager.post(change_url(season), data).status_code == 302
+    draft = make.season("2013-14")
+    data = form_data(data_manager.get(change_url(draft)))
+    data["best_individual"] = "5"
+    assert data_manager.post(change_url(draft), data).status_code == 302
 
 
 # --- Publication ----------------------------------------------------------------------------

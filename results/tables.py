@@ -1,13 +1,35 @@
 """django-tables2 tables for the public lists; each declares only what differs from its model."""
 
+from typing import Any
+
 import django_tables2 as tables
+from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
 
 from results.models import Athlete, Nation, Publication, Result, Season
 
+MOST_PER_PAGE = 100
 
-class SeasonTable(tables.Table):
+
+class Table(tables.Table):
+    """A public list's table: `?per_page=N` takes 1 to 100 rows a page, anything else is a 400."""
+
+    def paginate(
+        self,
+        paginator_class: type[Paginator] = Paginator,
+        per_page: int | None = None,
+        page: int = 1,
+        *args: Any,
+        **kwargs: Any,
+    ) -> "Table":
+        if per_page is not None and not 1 <= per_page <= MOST_PER_PAGE:
+            raise BadRequest(f"per_page must be a number of rows from 1 to {MOST_PER_PAGE}.")
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
+class SeasonTable(Table):
     caption = "World Cup seasons"
     name = tables.Column("Season", linkify=True)
     event_count = tables.Column("Events", orderable=False)
@@ -19,7 +41,7 @@ class SeasonTable(tables.Table):
         orderable = False
 
 
-class AthleteTable(tables.Table):
+class AthleteTable(Table):
     caption = "Athletes"
     name = tables.Column(linkify=True)
     nation = tables.Column(linkify=True)
@@ -29,7 +51,7 @@ class AthleteTable(tables.Table):
         fields = ["name", "nation", "gender"]
 
 
-class NationTable(tables.Table):
+class NationTable(Table):
     caption = "Nations"
     code = tables.Column("Code", linkify=True)
     athlete_count = tables.Column("Athletes")
@@ -40,7 +62,7 @@ class NationTable(tables.Table):
         orderable = False
 
 
-class MedalTable(tables.Table):
+class MedalTable(Table):
     """A season's podium places by nation (rows from ResultQuerySet.medal_table)."""
 
     caption = "Medal table"
@@ -54,7 +76,7 @@ class MedalTable(tables.Table):
         orderable = False
 
 
-class ResultTable(tables.Table):
+class ResultTable(Table):
     caption = "Results"
     season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
     race = tables.Column(accessor="race", verbose_name="Race", orderable=False)

@@ -64,6 +64,10 @@ PAGE_CASES = [
     (f"/seasons/2012-13/standings/men/500m/?after_race={HTMLISH}", 400, "after_race must"),
     ("/seasons/2012-13/standings/men/500m/?after_race=9", 404, "Not found"),
     ("/results/?page=99999999999999999999", 404, ""),
+    ("/results/?per_page=-1", 400, "per_page must be a number of rows from 1 to 100"),
+    ("/athletes/?per_page=0", 400, "per_page must be"),
+    ("/nations/?per_page=100000000", 400, "per_page must be"),
+    ("/seasons/?per_page=-5", 400, "per_page must be"),
 ]
 
 
@@ -75,6 +79,37 @@ def test_bad_addresses_and_parameters(client, site, url, status, message):
     body = response.content.decode()
     assert message in body
     assert HTMLISH not in body  # never echoed unescaped
+    assert checksum() == before
+
+
+PUBLIC_PAGES = [
+    "/", "/seasons/", "/seasons/2012-13/", "/seasons/2012-13/events/1/",
+    "/seasons/2012-13/events/1/men/500m/1/", "/seasons/2012-13/events/1/men/500m/1/results.csv",
+    "/seasons/2012-13/standings/", "/seasons/2012-13/standings/men/500m/",
+    "/seasons/2012-13/standings/men/500m.csv", "/seasons/2012-13/standings/men/500m.json",
+    "/seasons/2012-13/medals/", "/seasons/2012-13/calendar.ics", "/athletes/", "/nations/",
+    "/nations/KOR/", "/results/",
+]  # fmt: skip
+PARAMETERS = ["page", "per_page", "sort", "_export", "after_race", "season", "gender",
+              "distance", "nation", "athlete", "name"]  # fmt: skip
+JUNK = ["%00", "a%00b", "%ff%fe", "-", "'", HTMLISH, "99999999999999999999999", "-1", "0",
+        "1e9", "%0d%0aSet-Cookie:x=1"]  # fmt: skip
+
+
+def test_no_junk_in_any_query_parameter_makes_a_server_error(client, site):
+    """Every public page × every parameter the site reads × junk values: 4xx or a page."""
+    client.raise_request_exception = False
+    athlete = Athlete.objects.order_by("name").first().get_absolute_url()
+    before = checksum()
+    errors = [
+        (url, parameter, junk, response.status_code)
+        for url in [*PUBLIC_PAGES, athlete]
+        for parameter in PARAMETERS
+        for junk in JUNK
+        if (response := client.get(f"{url}?{parameter}={junk}")).status_code >= 500
+        or "Set-Cookie" in response.headers
+    ]
+    assert errors == []
     assert checksum() == before
 
 

@@ -151,6 +151,7 @@ class SeasonListView(ExportMixin, SingleTableMixin, ListView):
     model = Season
     table_class = SeasonTable
     template_name = "results/season_list.html"
+    paginate_by = 50
     export_formats = ["csv", "xlsx"]
     export_name = "seasons"
 
@@ -426,6 +427,7 @@ class AthleteDetailView(DetailView):
 class NationListView(ExportMixin, SingleTableMixin, ListView):
     table_class = NationTable
     template_name = "results/nation_list.html"
+    paginate_by = 50
     export_formats = ["csv", "xlsx"]
     export_name = "nations"
 

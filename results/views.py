@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -475,4 +475,6 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):  # the API's clients read its errors as JSON
+        return JsonResponse({"detail": str(exception)}, status=400)
     return render(request, "400.html", {"message": str(exception)}, status=400)

@@ -9,11 +9,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -513,6 +514,32 @@ def results_csv_response(results: QuerySet, name: str) -> HttpResponse:
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """Every save keeps who, when and why (the form's reason) in the model's history."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self.id_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        self.id_or_404(object_id)
+        if not str(version_id).isdigit():
+            raise Http404(f"There is no version {version_id!r}.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def id_or_404(self, object_id: str) -> None:
+        """An address's id that is not an id of this model is a 404 (the history views would
+        hand it to the database as it is)."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404(f"There is no {self.model._meta.verbose_name} {object_id!r}.") from error
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
         obj._change_reason = form.cleaned_data.get("change_reason", "")

@@ -220,6 +220,33 @@ def test_bad_athletes_in_the_admin(admin_client, site, field, value, message):
     assert checksum() == before
 
 
+ADMIN_MODELS = ["season", "event", "race", "athlete", "venue", "nation", "result",
+                "publishedstanding", "adjustment"]  # fmt: skip
+BAD_IDS = ["abc", "1.5", "'", "%ff%fe", "99999999999999999999999", "-1"]
+
+
+def test_no_bad_id_or_filter_in_an_admin_address_makes_a_server_error(admin_client, site):
+    """Change, history and version pages with ids that are not ids, and list pages with junk
+    filters: a 404, a redirect or the page, never a 500."""
+    admin_client.raise_request_exception = False
+    pages = [
+        page
+        for model in ADMIN_MODELS
+        for junk in BAD_IDS
+        for page in (
+            f"/admin/results/{model}/{junk}/change/",
+            f"/admin/results/{model}/{junk}/history/",
+            f"/admin/results/{model}/1/history/{junk}/",
+            f"/admin/results/{model}/?event__id__exact={junk}&o={junk}&p={junk}&q={junk}",
+        )
+    ]
+    before = checksum()
+    errors = [(page, code) for page in pages if (code := admin_client.get(page).status_code) >= 500]
+    assert errors == []
+    assert admin_client.get("/admin/results/race/abc/history/").status_code == 404
+    assert checksum() == before
+
+
 def test_a_season_with_a_bad_slug_and_dates(admin_client, site):
     before = checksum()
     response = admin_client.post(

@@ -9,9 +9,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -533,13 +534,26 @@ class HistoryAdmin(SimpleHistoryAdmin):
             raise Http404(f"There is no version {version_id!r}.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Rows selected for an action must be ids of this list (Django would hand the database
+        whatever was posted)."""
+        if not all(map(self.is_id, request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))):
+            raise BadRequest("The rows selected for this action are not rows of this list.")
+        return super().response_action(request, queryset)
+
     def id_or_404(self, object_id: str) -> None:
         """An address's id that is not an id of this model is a 404 (the history views would
         hand it to the database as it is)."""
+        if not self.is_id(unquote(object_id)):
+            raise Http404(f"There is no {self.model._meta.verbose_name} {object_id!r}.")
+
+    def is_id(self, value: str) -> bool:
+        """Whether the value is a key this model's table could hold (type and range)."""
         try:
-            self.model._meta.pk.to_python(unquote(object_id))
-        except ValidationError as error:
-            raise Http404(f"There is no {self.model._meta.verbose_name} {object_id!r}.") from error
+            self.model._meta.pk.run_validators(self.model._meta.pk.to_python(value))
+        except ValidationError:
+            return False
+        return True
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
         obj._change_reason = form.cleaned_data.get("change_reason", "")

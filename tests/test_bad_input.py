@@ -247,6 +247,20 @@ def test_no_bad_id_or_filter_in_an_admin_address_makes_a_server_error(admin_clie
     assert checksum() == before
 
 
+@pytest.mark.parametrize("selected", ["abc", "1.5", "99999999999999999999999"])
+def test_an_action_on_rows_that_are_not_rows_is_refused(admin_client, site, selected):
+    admin_client.raise_request_exception = False
+    before = checksum()
+    for model, action in [("race", "publish_official"), ("race", "back_to_draft"),
+                          ("event", "publish_provisional"), ("result", "download_csv"),
+                          ("athlete", "delete_selected")]:  # fmt: skip
+        response = admin_client.post(
+            f"/admin/results/{model}/", {"action": action, "_selected_action": [selected]}
+        )
+        assert response.status_code in (302, 400), (model, action, response.status_code)
+    assert checksum() == before
+
+
 def test_a_season_with_a_bad_slug_and_dates(admin_client, site):
     before = checksum()
     response = admin_client.post(

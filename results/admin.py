@@ -11,9 +11,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -89,7 +89,70 @@ class RaceTimeField(forms.Field):
             raise forms.ValidationError(str(error)) from error
 
 
-class LoadedAutocompleteSelect(AutocompleteSelect):
+def is_key(field: Any, value: Any) -> bool:
+    """Whether the value is one the field's column could hold (type and range)."""
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class KeyedAutocomplete:
+    """An autocomplete that redisplays a refused form without looking up posted values that are
+    not keys at all (Django's would hand "abc" to the database as an id and fail)."""
+
+    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
+        target = self.field.remote_field
+        model = target.model._meta
+        key = model.get_field(target.field_name) if hasattr(target, "field_name") else model.pk
+        return super().optgroups(name, [v for v in value if is_key(key, v)], attr)
+
+
+class KeyedAutocompleteSelect(KeyedAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KeyedAutocompleteSelectMultiple(KeyedAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class KeyedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by key, each posted value checked as a key before any lookup."""
+
+    def _check_values(self, value: Any) -> QuerySet:
+        model = self.queryset.model._meta
+        key = model.get_field(self.to_field_name) if self.to_field_name else model.pk
+        for item in value or ():
+            if not is_key(key, item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+class KeyedAutocompleteFields:
+    """Admin (or inline) whose autocomplete fields use the keyed widgets."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = KeyedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = KeyedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+            kwargs.setdefault("form_class", KeyedMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LoadedAutocompleteSelect(KeyedAutocompleteSelect):
     """Autocomplete that renders the selected label the row already loaded (no query per row)."""
 
     loaded: dict[str, str] | None = None
@@ -376,7 +439,7 @@ class EventFormSet(LoadedLabelsFormSet):
 # --- Inlines --------------------------------------------------------------------------------
 
 
-class EventInline(admin.TabularInline):
+class EventInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Event
     formset = EventFormSet
     fields = ["number", "city", "venue", "first_day", "last_day"]
@@ -393,7 +456,7 @@ class EventInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class RaceInline(admin.TabularInline):
+class RaceInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Race
     fields = ["gender", "distance", "number", "date", "state", "classification", "record_note"]
     extra = 0
@@ -403,7 +466,7 @@ class RaceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("event").with_doubled()
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Result
     form = ResultForm
     formset = ClassificationFormSet
@@ -432,7 +495,7 @@ class ResultInline(admin.TabularInline):
         return result.points if result.pk else ""
 
 
-class AdjustmentInline(admin.StackedInline):
+class AdjustmentInline(KeyedAutocompleteFields, admin.StackedInline):
     model = Adjustment
     fields = ["kind", "points", "reason", "source"]
     extra = 0
@@ -513,7 +576,7 @@ def results_csv_response(results: QuerySet, name: str) -> HttpResponse:
     return response
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
     """Every save keeps who, when and why (the form's reason) in the model's history."""
 
     def history_view(
@@ -534,6 +597,25 @@ class HistoryAdmin(SimpleHistoryAdmin):
             raise Http404(f"There is no version {version_id!r}.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """A save the forms let through but a database constraint refuses (a change saved by
+        someone else in between, or a tampered page) is rolled back whole and said plainly."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            messages.error(
+                request,
+                "Nothing was saved: it conflicts with what is already saved "
+                f"({str(error).splitlines()[0][:200]}). The page shows what is saved now.",
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         """Rows selected for an action must be ids of this list (Django would hand the database
         whatever was posted)."""
@@ -548,12 +630,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
             raise Http404(f"There is no {self.model._meta.verbose_name} {object_id!r}.")
 
     def is_id(self, value: str) -> bool:
-        """Whether the value is a key this model's table could hold (type and range)."""
-        try:
-            self.model._meta.pk.run_validators(self.model._meta.pk.to_python(value))
-        except ValidationError:
-            return False
-        return True
+        return is_key(self.model._meta.pk, value)
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
         obj._change_reason = form.cleaned_data.get("change_reason", "")

@@ -261,6 +261,39 @@ def test_an_action_on_rows_that_are_not_rows_is_refused(admin_client, site, sele
     assert checksum() == before
 
 
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [("event", "season"), ("event", "venue"), ("race", "event"), ("race", "results-0-athlete"),
+     ("result", "athlete"), ("result", "members"), ("publishedstanding", "athlete"),
+     ("season", "events-0-venue")],
+)  # fmt: skip
+@pytest.mark.parametrize("junk", ["abc", "1.5", "99999999999999999999999"])
+def test_a_choice_that_is_not_an_id_is_refused_next_to_its_field(
+    admin_client, site, model, field, junk
+):
+    obj = apps.get_model("results", model).objects.order_by("pk").first()
+    data = {**form_data(admin_client.get(change_url(obj))), field: junk, "change_reason": "test"}
+    before = checksum()
+    response = admin_client.post(change_url(obj), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Select a valid choice" in body or "is not a valid value" in body
+    assert checksum() == before
+
+
+@pytest.mark.parametrize("initial", ["-1", "0", "3"])
+def test_a_tampered_page_that_the_database_refuses_saves_nothing(admin_client, site, initial):
+    """Rows posted as new that are already saved pass the forms but not the unique constraint:
+    nothing is saved, and the official is told, not shown a server error."""
+    season = Season.objects.get()
+    data = {**form_data(admin_client.get(change_url(season))), "events-INITIAL_FORMS": initial}
+    before = checksum()
+    response = admin_client.post(change_url(season), data, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was saved: it conflicts with what is already saved" in response.content.decode()
+    assert checksum() == before
+
+
 def test_a_season_with_a_bad_slug_and_dates(admin_client, site):
     before = checksum()
     response = admin_client.post(

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import base64
-import binascii
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -22,11 +19,25 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from results import csv_format
+from results.forms import (
+    AthleteForm,
+    ClassificationFormSet,
+    ConfirmImportForm,
+    EventForm,
+    EventFormSet,
+    ImportForm,
+    KeyedAutocompleteFields,
+    LoadedAutocompleteSelect,
+    ProgrammeForm,
+    RaceForm,
+    ResultChangeForm,
+    ResultForm,
+    SeasonForm,
+    is_key,
+)
 from results.models import (
     Adjustment,
     Athlete,
-    Completeness,
-    Distance,
     Event,
     Gender,
     Nation,
@@ -36,405 +47,8 @@ from results.models import (
     Race,
     Result,
     Season,
-    Status,
     Venue,
-    format_time,
-    missing_ranks,
-    parse_time,
 )
-
-# --- Form fields ----------------------------------------------------------------------------
-
-
-class ListField(forms.CharField):
-    """A JSON list edited as text: items separated by commas (or one per line)."""
-
-    def __init__(self, *, item: type = str, separator: str = ",", **kwargs: Any) -> None:
-        self.item = item
-        self.separator = separator
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return (self.separator + ("" if self.separator == "\n" else " ")).join(map(str, value))
-        return value
-
-    def to_python(self, value: Any) -> list:
-        text = super().to_python(value)
-        items = [part.strip() for part in text.replace("\n", self.separator).split(self.separator)]
-        try:
-            return [self.item(part) for part in items if part]
-        except ValueError as error:
-            raise forms.ValidationError(
-                "Write whole numbers separated by commas, e.g. 1000, 800, 640."
-            ) from error
-
-
-class RaceTimeField(forms.Field):
-    """A race time typed as the ISU writes it: 39.937 or 1:26.661."""
-
-    widget = forms.TextInput(attrs={"size": 9, "inputmode": "decimal"})
-
-    def prepare_value(self, value: Any) -> Any:
-        return value if isinstance(value, str) else format_time(value)
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        try:
-            return parse_time(str(value))
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
-
-
-def is_key(field: Any, value: Any) -> bool:
-    """Whether the value is one the field's column could hold (type and range)."""
-    try:
-        field.run_validators(field.to_python(value))
-    except ValidationError:
-        return False
-    return True
-
-
-class KeyedAutocomplete:
-    """An autocomplete that redisplays a refused form without looking up posted values that are
-    not keys at all (Django's would hand "abc" to the database as an id and fail)."""
-
-    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
-        target = self.field.remote_field
-        model = target.model._meta
-        key = model.get_field(target.field_name) if hasattr(target, "field_name") else model.pk
-        return super().optgroups(name, [v for v in value if is_key(key, v)], attr)
-
-
-class KeyedAutocompleteSelect(KeyedAutocomplete, AutocompleteSelect):
-    pass
-
-
-class KeyedAutocompleteSelectMultiple(KeyedAutocomplete, AutocompleteSelectMultiple):
-    pass
-
-
-class KeyedMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Several rows chosen by key, each posted value checked as a key before any lookup."""
-
-    def _check_values(self, value: Any) -> QuerySet:
-        model = self.queryset.model._meta
-        key = model.get_field(self.to_field_name) if self.to_field_name else model.pk
-        for item in value or ():
-            if not is_key(key, item):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": item},
-                )
-        return super()._check_values(value)
-
-
-class KeyedAutocompleteFields:
-    """Admin (or inline) whose autocomplete fields use the keyed widgets."""
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = KeyedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = KeyedAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-            kwargs.setdefault("form_class", KeyedMultipleChoiceField)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class LoadedAutocompleteSelect(KeyedAutocompleteSelect):
-    """Autocomplete that renders the selected label the row already loaded (no query per row)."""
-
-    loaded: dict[str, str] | None = None
-
-    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
-        selected = [str(v) for v in value if str(v) not in ("", "None")]
-        if not self.loaded or not all(v in self.loaded for v in selected):
-            return super().optgroups(name, value, attr)
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        options += [
-            self.create_option(name, v, self.loaded[v], True, len(options)) for v in selected
-        ]
-        return [(None, options, 0)]
-
-
-# --- Forms ----------------------------------------------------------------------------------
-
-
-def reason_field() -> forms.CharField:
-    return forms.CharField(
-        label="Reason for this change",
-        required=False,
-        max_length=100,
-        help_text="Kept in the history with your name and the time. Required to correct an "
-        'official race (e.g. "Appeal upheld: CAN reinstated 2nd") or the rules of a season '
-        "whose standings are public.",
-    )
-
-
-def race_is_official(race_id: int | None) -> bool:
-    """Whether the race, as stored, is official (its form may be changing it)."""
-    return bool(race_id) and Race.objects.filter(pk=race_id, state=Publication.OFFICIAL).exists()
-
-
-class AthleteForm(forms.ModelForm):
-    aliases = ListField(
-        separator="\n",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Other spellings of the name, one per line (Viktor Ahn, Ahn Hyun-soo).",
-    )
-
-    class Meta:
-        model = Athlete
-        fields = ["name", "slug", "gender", "nation", "aliases", "isu_id"]
-
-
-class SeasonForm(forms.ModelForm):
-    change_reason = reason_field()
-    points_table = ListField(
-        item=int,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Points for each final rank, 1st first, separated by commas. "
-        "Ranks below the last entry score 0.",
-    )
-    scoreless_statuses = forms.MultipleChoiceField(
-        choices=[(s.value, f"{s.value} – {s.label}") for s in Status if s.value],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Statuses that score 0 even with a classified rank. "
-        "A line with no classified rank always scores 0.",
-    )
-    tie_break = ListField(
-        required=False,
-        help_text="Steps tried in order for equal net points: countback (more wins, then more "
-        "second places, … over all results), last-race (better result in the most recent "
-        "race). Empty: ties stand and the rank is shared.",
-    )
-
-    class Meta:
-        model = Season
-        fields = [
-            "slug", "name", "start_date", "end_date", "points_table", "best_individual",
-            "best_relay", "best_mixed_relay", "overall", "best_overall", "nations_classification",
-            "scoreless_statuses", "tie_break", "rules_confidence", "rules_source", "source", "note",
-        ]  # fmt: skip
-
-    RULES = [
-        "points_table",
-        "best_individual",
-        "best_relay",
-        "best_mixed_relay",
-        "overall",
-        "best_overall",
-        "nations_classification",
-        "scoreless_statuses",
-        "tie_break",
-    ]
-
-    def clean(self) -> dict:
-        """Rules that change standings already public are changed with a reason."""
-        data = super().clean()
-        changed = [name for name in self.RULES if name in self.changed_data]
-        published = Race.objects.filter(event__season=self.instance.pk).exclude(
-            state=Publication.DRAFT
-        )
-        if changed and self.instance.pk and not data.get("change_reason") and published.exists():
-            self.add_error(
-                "change_reason",
-                "This season's standings are public: say why its rules change "
-                "(the ISU communication that changed them, for example).",
-            )
-        return data
-
-
-class EventForm(forms.ModelForm):
-    change_reason = reason_field()
-
-    class Meta:
-        model = Event
-        fields = ["season", "number", "city", "venue", "first_day", "last_day", "source", "note"]
-
-
-class RaceForm(forms.ModelForm):
-    change_reason = reason_field()
-    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Race
-        fields = [
-            "event", "gender", "distance", "number", "date", "record_note", "state",
-            "classification", "source", "note",
-        ]  # fmt: skip
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["seen_revision"].initial = self.instance.revision
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if self.instance.pk:
-            # Inside the admin's transaction: lock the race and compare revisions, so of two
-            # officials saving at once the second is told, and nothing of his is saved.
-            stored = (
-                Race.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("revision", flat=True)
-                .first()
-            )
-            if stored is not None and data.get("seen_revision") != stored:
-                raise ValidationError(
-                    "Another official saved this race while you were editing it. Nothing of "
-                    "yours was saved: open the race again to see their changes, then enter "
-                    "yours.",
-                    code="conflict",
-                )
-        if race_is_official(self.instance.pk):
-            if data.get("state") != Publication.OFFICIAL:
-                self.add_error(
-                    "state", "An official race is corrected (with a reason), never unpublished."
-                )
-            changed = [name for name in self.changed_data if name != "change_reason"]
-            if changed and not data.get("change_reason"):
-                self.add_error("change_reason", "This race is official: say why it is corrected.")
-        return data
-
-
-class NationCodeField(forms.ModelChoiceField):
-    """A nation typed as its three-letter code (kor is KOR): no list of every nation per line."""
-
-    def to_python(self, value: Any) -> Nation | None:
-        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
-
-
-class ResultForm(forms.ModelForm):
-    """A line of a classification, as the race page's inline edits it."""
-
-    time = RaceTimeField(required=False, help_text="39.937 or 1:26.661")
-    nation = NationCodeField(
-        queryset=Nation.objects.all(),
-        required=False,
-        widget=forms.TextInput(attrs={"size": 4, "maxlength": 3, "placeholder": "KOR"}),
-        help_text="Three-letter code; blank: the athlete's nation.",
-        error_messages={"invalid_choice": "Unknown nation code."},
-    )
-
-    class Meta:
-        model = Result
-        fields = [
-            "race", "rank", "athlete", "nation", "time", "status", "members", "source",
-            "confidence", "note",
-        ]  # fmt: skip
-        widgets = {"source": forms.TextInput(attrs={"size": 30})}
-
-    def race_of(self, data: dict) -> Race | None:
-        """The line's race: as submitted, else as stored (an inline's parent race)."""
-        return data.get("race") or (self.instance.race if self.instance.race_id else None)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        athlete, nation = data.get("athlete"), data.get("nation")
-        race = self.race_of(data)
-        if not nation:
-            if athlete:
-                self.instance.nation = data["nation"] = athlete.nation
-            elif "athlete" not in self.errors and (race is None or race.is_relay):
-                self.add_error("nation", "A relay line names the team's nation.")
-        return data
-
-
-class ResultChangeForm(ResultForm):
-    """One line on its own page: adding or correcting a line of an official race needs a
-    reason, and a complete classification keeps every rank from 1."""
-
-    change_reason = reason_field()
-
-    def clean(self) -> dict:
-        data = super().clean()
-        race = self.race_of(data)
-        if race is None:
-            return data
-        if race_is_official(race.pk) or race_is_official(self.instance.race_id):
-            changed = [name for name in self.changed_data if name != "change_reason"]
-            if changed and not data.get("change_reason"):
-                self.add_error("change_reason", "This race is official: say why it is corrected.")
-        rank = data.get("rank")
-        if race.classification == Completeness.COMPLETE and "rank" in self.changed_data and rank:
-            others = race.results.exclude(pk=self.instance.pk).values_list("rank", flat=True)
-            missing = missing_ranks([*others, rank])
-            if missing:
-                self.add_error(
-                    "rank",
-                    f"{race} has a complete classification: rank(s) "
-                    f"{', '.join(map(str, missing))} would be missing. Enter those lines "
-                    "first, or mark the race's classification partial.",
-                )
-        return data
-
-
-class LoadedLabelsFormSet(forms.BaseInlineFormSet):
-    """Inline rows whose autocomplete fields show the labels the rows already loaded."""
-
-    loaded_fields: tuple[str, ...] = ()
-
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        for name in self.loaded_fields:
-            related = getattr(form.instance, name) if getattr(form.instance, f"{name}_id") else None
-            widget = form.fields[name].widget
-            widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
-            if related is not None and isinstance(widget, LoadedAutocompleteSelect):
-                widget.loaded = {str(related.pk): str(related)}
-        return form
-
-
-class ClassificationFormSet(LoadedLabelsFormSet):
-    """The race's classification: the athlete labels come from the rows already loaded.
-
-    Changing an official race's classification needs the reason given on the race's form; a
-    classification marked complete has every rank from 1 with no gap.
-    """
-
-    loaded_fields = ("athlete",)
-
-    def clean(self) -> None:
-        super().clean()
-        if (
-            self.has_changed()
-            and not self.data.get("change_reason", "").strip()
-            and race_is_official(self.instance.pk)
-        ):
-            raise ValidationError(
-                "This race is official: give the reason for the correction (below the race)."
-            )
-        classification = self.data.get("classification", self.instance.classification)
-        if classification == Completeness.COMPLETE:
-            missing = missing_ranks(
-                form.cleaned_data.get("rank")
-                for form in self.forms
-                if not form.cleaned_data.get("DELETE")
-            )
-            if missing:
-                raise ValidationError(
-                    f"A complete classification has every rank from 1: rank(s) "
-                    f"{', '.join(map(str, missing))} missing. Add them, or mark the "
-                    "classification partial."
-                )
-
-
-class EventFormSet(LoadedLabelsFormSet):
-    loaded_fields = ("venue",)
-
 
 # --- Inlines --------------------------------------------------------------------------------
 
@@ -500,70 +114,6 @@ class AdjustmentInline(KeyedAutocompleteFields, admin.StackedInline):
     fields = ["kind", "points", "reason", "source"]
     extra = 0
     max_num = 1
-
-
-class ProgrammeForm(forms.Form):
-    """An event's standard programme: 500, 1000 and 1500 m and a relay for men and women."""
-
-    men_doubled = forms.ChoiceField(
-        label="Men's distance skated twice",
-        choices=[("", "none")] + [(d.value, d.label) for d in Distance if d.value[0] != "2"][:3],
-        required=False,
-    )
-    women_doubled = forms.ChoiceField(
-        label="Women's distance skated twice",
-        choices=[("", "none")] + [(d.value, d.label) for d in Distance if d.value[0] != "2"][:3],
-        required=False,
-    )
-    relays = forms.BooleanField(
-        label="Men's 5000 m and women's 3000 m relays", initial=True, required=False
-    )
-    mixed_relay = forms.BooleanField(label="Mixed 2000 m relay", required=False)
-
-
-class ImportForm(forms.Form):
-    """Upload a results file (CSV or XLSX) for a preview; nothing is written until confirmed."""
-
-    MAX_BYTES = 1_500_000
-
-    file = forms.FileField(help_text="Results CSV (UTF-8) or XLSX, in the documented format.")
-    replace = forms.BooleanField(
-        required=False, help_text="Replace the classification of races that already have results."
-    )
-    publish = forms.ChoiceField(
-        choices=[
-            (Publication.DRAFT, "Draft (staff only)"),
-            (Publication.PROVISIONAL, "Provisional"),
-            (Publication.OFFICIAL, "Official"),
-        ],  # fmt: skip
-        initial=Publication.DRAFT,
-    )
-    reason = forms.CharField(
-        required=False, max_length=100, help_text="Why; required to replace an official race."
-    )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(
-                f"The file is {upload.size:,} bytes; the admin takes up to "
-                f"{self.MAX_BYTES:,}. Import larger files with manage.py import_results."
-            )
-        return upload
-
-
-class ConfirmImportForm(forms.Form):
-    content = forms.CharField(widget=forms.HiddenInput)
-    filename = forms.CharField(widget=forms.HiddenInput)
-    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    publish = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def file_bytes(self) -> bytes:
-        try:
-            return base64.b64decode(self.cleaned_data["content"], validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise ValidationError("The upload was damaged; upload the file again.") from error
 
 
 def results_csv_response(results: QuerySet, name: str) -> HttpResponse:

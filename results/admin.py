@@ -27,7 +27,6 @@ from results.forms import (
     EventFormSet,
     ImportForm,
     KeyedAutocompleteFields,
-    LoadedAutocompleteSelect,
     ProgrammeForm,
     RaceForm,
     ResultChangeForm,
@@ -64,11 +63,6 @@ class EventInline(KeyedAutocompleteFields, admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("venue")
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "venue":
-            kwargs["widget"] = LoadedAutocompleteSelect(db_field, self.admin_site)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 class RaceInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Race
@@ -98,11 +92,6 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
             .get_queryset(request)
             .select_related("athlete", "race__event__season", "adjustment")
         )
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "athlete":
-            kwargs["widget"] = LoadedAutocompleteSelect(db_field, self.admin_site)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="World Cup points")
     def points(self, result: Result) -> int | str:

@@ -84,19 +84,36 @@ def is_key(field: Any, value: Any) -> bool:
     return True
 
 
+def key_field(model: Any, name: str | None) -> Any:
+    """The field a relation to `model` points at: `name`, or the primary key."""
+    return model._meta.get_field(name) if name else model._meta.pk
+
+
 class KeyedAutocomplete:
     """An autocomplete that redisplays a refused form without looking up posted values that are
     not keys at all (Django's would hand "abc" to the database as an id and fail)."""
 
     def optgroups(self, name: str, value: list, attr: Any = None) -> list:
         target = self.field.remote_field
-        model = target.model._meta
-        key = model.get_field(target.field_name) if hasattr(target, "field_name") else model.pk
+        key = key_field(target.model, getattr(target, "field_name", None))
         return super().optgroups(name, [v for v in value if is_key(key, v)], attr)
 
 
-class KeyedAutocompleteSelect(KeyedAutocomplete, AutocompleteSelect):
-    pass
+class LoadedAutocompleteSelect(KeyedAutocomplete, AutocompleteSelect):
+    """Autocomplete that renders the selected label the row already loaded, when its formset
+    gave it one (no query per row), and checks posted values as keys."""
+
+    loaded: dict[str, str] | None = None
+
+    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
+        selected = [str(v) for v in value if str(v) not in ("", "None")]
+        if not self.loaded or not all(v in self.loaded for v in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options += [
+            self.create_option(name, v, self.loaded[v], True, len(options)) for v in selected
+        ]
+        return [(None, options, 0)]
 
 
 class KeyedAutocompleteSelectMultiple(KeyedAutocomplete, AutocompleteSelectMultiple):
@@ -107,8 +124,7 @@ class KeyedMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several rows chosen by key, each posted value checked as a key before any lookup."""
 
     def _check_values(self, value: Any) -> QuerySet:
-        model = self.queryset.model._meta
-        key = model.get_field(self.to_field_name) if self.to_field_name else model.pk
+        key = key_field(self.queryset.model, self.to_field_name)
         for item in value or ():
             if not is_key(key, item):
                 raise ValidationError(
@@ -124,7 +140,7 @@ class KeyedAutocompleteFields:
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = KeyedAutocompleteSelect(
+            kwargs["widget"] = LoadedAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -136,22 +152,6 @@ class KeyedAutocompleteFields:
             )
             kwargs.setdefault("form_class", KeyedMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class LoadedAutocompleteSelect(KeyedAutocompleteSelect):
-    """Autocomplete that renders the selected label the row already loaded (no query per row)."""
-
-    loaded: dict[str, str] | None = None
-
-    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
-        selected = [str(v) for v in value if str(v) not in ("", "None")]
-        if not self.loaded or not all(v in self.loaded for v in selected):
-            return super().optgroups(name, value, attr)
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        options += [
-            self.create_option(name, v, self.loaded[v], True, len(options)) for v in selected
-        ]
-        return [(None, options, 0)]
 
 
 # --- Forms ----------------------------------------------------------------------------------

@@ -475,6 +475,6 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if request.path.startswith("/api/"):  # the API's clients read its errors as JSON
+    if request.path.startswith(reverse("api:api-root")):  # the API's clients read JSON errors
         return JsonResponse({"detail": str(exception)}, status=400)
     return render(request, "400.html", {"message": str(exception)}, status=400)

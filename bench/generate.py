@@ -331,7 +331,7 @@ def create_calendar(seasons: list[SeasonPlan]) -> int:
                 number=race.number,
                 date=race.date,
                 state="draft",
-                classification="complete",
+                completeness="complete",
             )
             for plan in seasons
             for event in plan.events
@@ -365,8 +365,8 @@ class ImportTiming:
 def import_history(paths: list[Path]) -> ImportTiming:
     """Import each season's file as an official would (read → plan → apply, published as
     official), timing each phase; stops at the first file with a problem."""
-    from results import csv_format
-    from results.models import Publication
+    from results import csv_format, importer
+    from results.vocabulary import RaceState
 
     timing = ImportTiming()
     for path in paths:
@@ -374,12 +374,12 @@ def import_history(paths: list[Path]) -> ImportTiming:
         started = time.perf_counter()
         rows, problems = csv_format.read(data, path.name)
         read_done = time.perf_counter()
-        import_plan = csv_format.plan(rows, problems)
+        import_plan = importer.plan(rows, problems)
         plan_done = time.perf_counter()
         if not import_plan.ok:
             shown = "; ".join(str(problem) for problem in import_plan.problems[:5])
             raise SystemExit(f"{path.name}: {len(import_plan.problems)} problem(s): {shown}")
-        done = csv_format.apply(import_plan, Publication.OFFICIAL, "Benchmark history")
+        done = importer.apply(import_plan, RaceState.OFFICIAL, "Benchmark history")
         applied = time.perf_counter()
         timing.files += 1
         timing.rows += done["results"]

@@ -82,11 +82,14 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
 SETUP = f'''
 from datetime import date, timedelta
 from django.contrib.auth.models import Group, User
-from results.models import Athlete, Event, Race, Season
-from tests import factories as make
+from django.utils.text import slugify
+from results.models import Athlete, Event, Nation, Race, Season
 for slug in {SEASONS!r}:
     start = date(int(slug[:4]), 10, 1)
-    season = make.season(slug, start_date=start, end_date=date(start.year + 1, 3, 31))
+    season = Season.objects.create(
+        slug=slug, name=slug.replace("-", "–"), start_date=start,
+        end_date=date(start.year + 1, 3, 31), best_individual=6, best_relay=4,
+        points_table=[1000, 800, 640, 512, 410, 328, 262, 210, 168, 134])
     for number in range(1, 61):
         first = start + timedelta(days=2 * number)
         event = Event.objects.create(season=season, number=number, city=f"City {{number}}",
@@ -95,7 +98,9 @@ for slug in {SEASONS!r}:
             Race.objects.create(event=event, gender="men", distance=distance, number=1,
                                 date=first + timedelta(days=1), state="draft")
 for i in range(60):
-    make.athlete(f"Racer {{i:02d}}", nation_code=["KOR", "CAN", "CHN", "NED", "USA"][i % 5])
+    name = f"Racer {{i:02d}}"
+    Athlete.objects.create(name=name, slug=slugify(name), gender="men",
+                           nation=Nation.objects.get(code=["KOR", "CAN", "CHN", "NED", "USA"][i % 5]))
 officials = Group.objects.get(name="Officials")
 for i in range(1, {OFFICIALS} + 1):
     user = User.objects.create_user(f"official{{i}}", password="{PASSWORD}", is_staff=True)
@@ -198,7 +203,7 @@ def enter_classification(browser, server, race, athletes, offset) -> tuple[int, 
     data = {
         "csrfmiddlewaretoken": token, "event": event_id, "gender": "men", "distance": distance,
         "number": str(number), "date": str(day), "record_note": "", "state": "provisional",
-        "classification": "complete", "source": "load test", "note": "", "change_reason": "",
+        "completeness": "complete", "source": "load test", "note": "", "change_reason": "",
         "seen_revision": revision, "results-TOTAL_FORMS": str(LINES),
         "results-INITIAL_FORMS": "0", "results-MIN_NUM_FORMS": "0",
         "results-MAX_NUM_FORMS": "1000",

@@ -245,7 +245,8 @@ def biggest() -> tuple[dict, tuple[str, str]]:
     from django.db.models import Count
 
     from results.models import Season
-    from results.standings import INDIVIDUAL, load_season
+    from results.standings.loader import load_season
+    from results.vocabulary import INDIVIDUAL_DISTANCES as INDIVIDUAL
 
     season = (
         Season.objects.annotate(results=Count("events__races__results"))
@@ -277,7 +278,7 @@ def measure_loader(slug: str, runs: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from results.models import Season
-    from results.standings import load_season
+    from results.standings.loader import load_season
 
     season = Season.objects.get(slug=slug)
     season.rules  # noqa: B018 (built once per Season object, outside the timing)
@@ -387,7 +388,7 @@ def profiles(label: str, slug: str, url: str) -> dict:
     from django.test import Client
 
     from results.models import Season
-    from results.standings import load_season
+    from results.standings.loader import load_season
 
     season = Season.objects.get(slug=slug)
     client = Client(HTTP_HOST="127.0.0.1")

@@ -41,8 +41,6 @@ if BENCH_CACHE == "no-pages":
     CACHES = {"default": {**CACHES["default"], "BACKEND": "bench.settings.NoPageCache"}}
 elif BENCH_CACHE == "none":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    import results.standings
-
-    results.standings.LOADED_MAX = 0  # no per-worker copies of the season standings either
+    STANDINGS_WORKER_COPIES = 0  # no per-worker copies of the season standings either
 elif BENCH_CACHE != "default":
     raise ValueError(f"BENCH_CACHE must be default, no-pages or none, not {BENCH_CACHE!r}")

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from results import csv_format
+from results import csv_format, exports, importer
 from results.forms import (
     AthleteForm,
     ClassificationFormSet,
@@ -38,16 +38,16 @@ from results.models import (
     Adjustment,
     Athlete,
     Event,
-    Gender,
     Nation,
     Podium,
-    Publication,
     PublishedStanding,
     Race,
     Result,
     Season,
     Venue,
 )
+from results.standings import loader
+from results.vocabulary import Gender, RaceState
 
 # --- Inlines --------------------------------------------------------------------------------
 
@@ -66,7 +66,7 @@ class EventInline(KeyedAutocompleteFields, admin.TabularInline):
 
 class RaceInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Race
-    fields = ["gender", "distance", "number", "date", "state", "classification", "record_note"]
+    fields = ["gender", "distance", "number", "date", "state", "completeness", "record_note"]
     extra = 0
     show_change_link = True
 
@@ -110,9 +110,7 @@ def results_csv_response(results: QuerySet, name: str) -> HttpResponse:
         "race__event__season__start_date", "race__event__number", "race__gender",
         "race__distance", "race__number", "rank",
     )  # fmt: skip
-    response = HttpResponse(csv_format.write(lines), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return exports.results_csv_response(lines, f"{name}.csv")
 
 
 class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
@@ -191,20 +189,23 @@ class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
 
 def publish(request: HttpRequest, races: QuerySet, state: str) -> None:
     """Move races to a publication state, all or none, and say what happened."""
-    races = list(races.select_related("event"))
-    refused = [race for race in races if race.state == Publication.OFFICIAL and state != race.state]
+    races = list(races.select_related("event__season").with_doubled())
+    refused = []
+    for race in races:
+        try:
+            race.check_state(state, stored=race.state)
+        except ValidationError as error:
+            refused.append(error.message)
     if refused:
         messages.error(
             request,
-            f"Nothing changed: {len(refused)} race(s) are official and are corrected with a "
-            f"reason, never unpublished ({', '.join(str(r) for r in refused[:3])}…).",
+            f"Nothing changed: {len(refused)} race(s) are official. {' '.join(refused[:3])}"
+            + (" …" if len(refused) > 3 else ""),
         )
         return
     with transaction.atomic():
-        moved = [race for race in races if race.state != state]
-        for race in moved:
-            race.publish(state)
-    label = Publication(state).label.lower()
+        moved = [race for race in races if race.publish(state)]
+    label = RaceState(state).label.lower()
     messages.success(
         request, f"{len(moved)} race(s) now {label}; {len(races) - len(moved)} already were."
     )
@@ -276,7 +277,7 @@ class SeasonAdmin(HistoryAdmin):
 
     @admin.display(description="Comparison")
     def published_comparison(self, season: Season) -> str:
-        tables = season.published_comparison()
+        tables = loader.comparison(season)
         if not tables:
             return "No published standings recorded for this season."
         rows = []
@@ -361,26 +362,26 @@ class EventAdmin(HistoryAdmin):
 
     @admin.action(description="Publish all their races as provisional", permissions=["change"])
     def publish_provisional(self, request: HttpRequest, events: QuerySet) -> None:
-        publish(request, Race.objects.filter(event__in=events), Publication.PROVISIONAL)
+        publish(request, Race.objects.filter(event__in=events), RaceState.PROVISIONAL)
 
     @admin.action(description="Publish all their races as official", permissions=["change"])
     def publish_official(self, request: HttpRequest, events: QuerySet) -> None:
-        publish(request, Race.objects.filter(event__in=events), Publication.OFFICIAL)
+        publish(request, Race.objects.filter(event__in=events), RaceState.OFFICIAL)
 
     @admin.action(
         description="Set all their races back to draft (not public)", permissions=["change"]
     )
     def back_to_draft(self, request: HttpRequest, events: QuerySet) -> None:
-        publish(request, Race.objects.filter(event__in=events), Publication.DRAFT)
+        publish(request, Race.objects.filter(event__in=events), RaceState.DRAFT)
 
 
 @admin.register(Race)
 class RaceAdmin(HistoryAdmin):
     form = RaceForm
     list_display = [
-        "__str__", "season", "gender", "distance", "number", "date", "state", "classification"
+        "__str__", "season", "gender", "distance", "number", "date", "state", "completeness"
     ]  # fmt: skip
-    list_filter = ["event__season", "gender", "distance", "state", "classification", "event"]
+    list_filter = ["event__season", "gender", "distance", "state", "completeness", "event"]
     search_fields = ["event__city", "event__season__slug", "record_note"]
     ordering = ["-date", "event", "gender", "distance", "number"]
     list_select_related = ["event__season"]
@@ -407,15 +408,15 @@ class RaceAdmin(HistoryAdmin):
 
     @admin.action(description="Publish as provisional", permissions=["change"])
     def publish_provisional(self, request: HttpRequest, races: QuerySet) -> None:
-        publish(request, races, Publication.PROVISIONAL)
+        publish(request, races, RaceState.PROVISIONAL)
 
     @admin.action(description="Publish as official", permissions=["change"])
     def publish_official(self, request: HttpRequest, races: QuerySet) -> None:
-        publish(request, races, Publication.OFFICIAL)
+        publish(request, races, RaceState.OFFICIAL)
 
     @admin.action(description="Back to draft (not public)", permissions=["change"])
     def back_to_draft(self, request: HttpRequest, races: QuerySet) -> None:
-        publish(request, races, Publication.DRAFT)
+        publish(request, races, RaceState.DRAFT)
 
     @admin.action(description="Download their results (results CSV format)", permissions=["view"])
     def download_csv(self, request: HttpRequest, races: QuerySet) -> HttpResponse:
@@ -434,27 +435,30 @@ class RaceAdmin(HistoryAdmin):
         form = ImportForm()
         if request.method == "POST" and "confirm" in request.POST:
             confirm = ConfirmImportForm(request.POST)
-            if confirm.is_valid():
-                try:
-                    data = confirm.file_bytes()
-                except ValidationError as error:
-                    messages.error(request, error.message)
-                    return HttpResponseRedirect(request.path)
-                options = confirm.cleaned_data
-                rows, problems = csv_format.read(data, options["filename"])
-                import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
-                if import_plan.ok:
-                    done = csv_format.apply(
-                        import_plan, options["publish"], options["reason"], request.user
-                    )
-                    messages.success(
-                        request,
-                        f"Imported {done['results']} result(s) into {done['races']} race(s) "
-                        f"({options['publish']}): {done['athletes']} new athlete(s), "
-                        f"{done['replaced']} earlier result(s) replaced.",
-                    )
-                    return HttpResponseRedirect(reverse("admin:results_race_changelist"))
-                context |= {"plan": import_plan, "stale": True}
+            if not confirm.is_valid():
+                # Every field of the confirm page is one this page wrote: a value it did not
+                # write is a tampered or damaged request, refused whole.
+                raise BadRequest(f"The confirmation was damaged ({confirm.errors.as_text()}).")
+            try:
+                data = confirm.file_bytes()
+            except ValidationError as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(request.path)
+            options = confirm.cleaned_data
+            rows, problems = csv_format.read(data, options["filename"])
+            import_plan = importer.plan(rows, problems, options["replace"], options["reason"])
+            if import_plan.ok:
+                done = importer.apply(
+                    import_plan, options["publish"], options["reason"], request.user
+                )
+                messages.success(
+                    request,
+                    f"Imported {done['results']} result(s) into {done['races']} race(s) "
+                    f"({options['publish']}): {done['athletes']} new athlete(s), "
+                    f"{done['replaced']} earlier result(s) replaced.",
+                )
+                return HttpResponseRedirect(reverse("admin:results_race_changelist"))
+            context |= {"plan": import_plan, "stale": True}
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
@@ -462,7 +466,7 @@ class RaceAdmin(HistoryAdmin):
                 data = upload.read()
                 rows, problems = csv_format.read(data, upload.name)
                 options = form.cleaned_data
-                import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
+                import_plan = importer.plan(rows, problems, options["replace"], options["reason"])
                 confirm = ConfirmImportForm(
                     initial={
                         "content": base64.b64encode(data).decode(),
@@ -518,7 +522,7 @@ class ResultAdminBase(HistoryAdmin):
             f"{result.race} · {result}: the race is official; correct its classification on "
             "the race's page, with a reason"
             for result in objs
-            if result.race.state == Publication.OFFICIAL
+            if result.race.state == RaceState.OFFICIAL
         ]
         return deleted, counts, perms_needed, [*protected, *official]
 
@@ -567,9 +571,9 @@ class AdjustmentAdmin(HistoryAdmin):
 
 @admin.register(PublishedStanding)
 class PublishedStandingAdmin(HistoryAdmin):
-    list_display = ["season", "gender", "distance", "rank", "athlete", "nation", "points"]
-    list_filter = ["season", "gender", "distance"]
+    list_display = ["season", "gender", "kind", "rank", "athlete", "nation", "points"]
+    list_filter = ["season", "gender", "kind"]
     search_fields = ["athlete__name", "nation__code"]
-    ordering = ["-season__start_date", "gender", "distance", "rank"]
+    ordering = ["-season__start_date", "gender", "kind", "rank"]
     list_select_related = ["season", "athlete", "nation"]
     autocomplete_fields = ["season", "athlete", "nation"]

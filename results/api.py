@@ -21,19 +21,10 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from results.filters import name_or_alias
-from results.models import (
-    PUBLIC_STATES,
-    Athlete,
-    Distance,
-    Event,
-    Gender,
-    Nation,
-    Race,
-    Result,
-    Season,
-    format_time,
-)
-from results.standings import UnknownTable, season_standings
+from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.standings import loader
+from results.standings.table import TableJSON, UnknownTable
+from results.vocabulary import Distance, Gender, format_time
 
 api = NinjaAPI(
     title="Short Track World Cup results API",
@@ -158,54 +149,6 @@ class TableRef(Schema):
     url: str
 
 
-class StandingsLine(Schema):
-    race: int
-    rank: int | None
-    points: int
-    counted: bool
-    disqualified: bool
-    deduction: int
-
-
-class StandingsRow(Schema):
-    rank: int
-    athlete: str | None
-    athlete_id: str | None
-    nation: str
-    points: int
-    gross: int
-    deduction: int
-    results: list[StandingsLine]
-    tie_break: str | None
-
-
-class StandingsRace(Schema):
-    race: int
-    event: int
-    city: str
-    distance: str
-    number: int
-    date: date
-    gender: str
-    done: bool
-    provisional: bool
-    classification: str
-
-
-class StandingsOut(Schema):
-    """Exactly what `manage.py standings SEASON GENDER DISTANCE --format json` prints."""
-
-    season: str
-    gender: str
-    distance: str
-    best_of: int | None
-    races_done: int
-    races_total: int
-    after_race: int
-    races: list[StandingsRace]
-    rows: list[StandingsRow]
-
-
 class AthleteOut(Schema):
     name: str
     slug: str
@@ -284,7 +227,7 @@ def race_out(race: Race) -> dict:
         "title": race.title,
         "record_note": race.record_note,
         "state": race.state,
-        "classification": race.classification,
+        "classification": race.completeness,
         "podium": [
             {
                 "rank": line.rank,
@@ -426,17 +369,17 @@ def standings_index(request: HttpRequest, season: str = SEASON) -> list[dict]:
     return [
         {
             "gender": t.gender,
-            "distance": t.distance,
+            "distance": t.kind,
             "title": t.title,
-            "url": f"/api/v1/seasons/{season_.slug}/standings/{t.gender}/{t.distance}",
+            "url": f"/api/v1/seasons/{season_.slug}/standings/{t.gender}/{t.kind}",
         }  # fmt: skip
-        for t in season_standings(season_).tables()
+        for t in loader.season_standings(season_).tables()
     ]
 
 
 @api.get(
     "/seasons/{season}/standings/{gender}/{distance}",
-    response={200: StandingsOut, 404: Message},
+    response={200: TableJSON, 404: Message},
     tags=["standings"],
 )
 def standings(
@@ -449,7 +392,7 @@ def standings(
     """A standings table, exactly as `manage.py standings ... --format json` prints it."""
     season_ = season_or_404(season)
     try:
-        return season_.standings(gender, distance, after_race).as_dict(season_.slug)
+        return loader.standings_table(season_, gender, distance, after_race).as_dict(season_.slug)
     except UnknownTable as error:
         raise Http404(str(error)) from error
 
@@ -480,7 +423,7 @@ def athlete_detail(
     """An athlete and every published result, with World Cup points."""
     athlete = get_object_or_404(Athlete, slug=slug)
     results = (
-        athlete.results.filter(race__state__in=PUBLIC_STATES)
+        athlete.results.public()
         .select_related("race__event__season", "adjustment")
         .order_by("race__date", "race__distance")
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from results import standings
-from results.standings import Table
+from results.standings.table import StandingsTable
+from results.standings.table import progression as points_after_each_race
 
 # Ten colours that stay apart for colour-blind readers (Tableau 10).
 COLOURS = [
@@ -22,12 +22,12 @@ def nice_ceiling(value: int) -> int:
     return -(-value // step) * step
 
 
-def progression(table: Table, top: int = 10) -> dict | None:
+def progression(table: StandingsTable, top: int = 10) -> dict | None:
     """Lines of points after each race with results, for the table's top competitors."""
     done = [race.position for race in table.races[: table.after_race] if race.done]
     if not done or not table.rows:
         return None
-    series = standings.progression(table, top)
+    series = points_after_each_race(table, top)
     highest = nice_ceiling(max(values[-1] for _, values in series))
     labels = {race.position: race.short_label for race in table.races}
     span = WIDTH - LEFT - RIGHT

@@ -5,7 +5,8 @@ import re
 import django_filters
 from django.db.models import Q, QuerySet
 
-from results.models import Athlete, Distance, Gender, Nation, Result, Season
+from results.models import Athlete, Nation, Result, Season
+from results.vocabulary import SKATER_GENDERS, Distance, Gender
 
 
 def name_or_alias(text: str, prefix: str = "") -> Q:
@@ -46,7 +47,7 @@ class ResultFilter(django_filters.FilterSet):
 class AthleteFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="Name")
     nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
-    gender = django_filters.ChoiceFilter(choices=[(Gender.MEN, "Men"), (Gender.WOMEN, "Women")])
+    gender = django_filters.ChoiceFilter(choices=[(g.value, g.label) for g in SKATER_GENDERS])
 
     class Meta:
         model = Athlete

@@ -13,21 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from results.models import (
-    Athlete,
-    Completeness,
-    Distance,
-    Event,
-    Nation,
-    Publication,
-    Race,
-    Result,
-    Season,
-    Status,
-    format_time,
-    missing_ranks,
-    parse_time,
-)
+from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.standings.classification import RELAY_NEEDS_NATION
+from results.vocabulary import INDIVIDUAL_DISTANCES, RaceState, Status, format_time, parse_time
 
 # --- Form fields ----------------------------------------------------------------------------
 
@@ -168,11 +156,6 @@ def reason_field() -> forms.CharField:
     )
 
 
-def race_is_official(race_id: int | None) -> bool:
-    """Whether the race, as stored, is official (its form may be changing it)."""
-    return bool(race_id) and Race.objects.filter(pk=race_id, state=Publication.OFFICIAL).exists()
-
-
 class AthleteForm(forms.ModelForm):
     aliases = ListField(
         separator="\n",
@@ -229,18 +212,12 @@ class SeasonForm(forms.ModelForm):
     ]
 
     def clean(self) -> dict:
-        """Rules that change standings already public are changed with a reason."""
         data = super().clean()
-        changed = [name for name in self.RULES if name in self.changed_data]
-        published = Race.objects.filter(event__season=self.instance.pk).exclude(
-            state=Publication.DRAFT
-        )
-        if changed and self.instance.pk and not data.get("change_reason") and published.exists():
-            self.add_error(
-                "change_reason",
-                "This season's standings are public: say why its rules change "
-                "(the ISU communication that changed them, for example).",
-            )
+        if any(name in self.changed_data for name in self.RULES):
+            try:
+                self.instance.check_rules_change(data.get("change_reason", ""))
+            except ValidationError as error:
+                self.add_error("change_reason", error)
         return data
 
 
@@ -260,7 +237,7 @@ class RaceForm(forms.ModelForm):
         model = Race
         fields = [
             "event", "gender", "distance", "number", "date", "record_note", "state",
-            "classification", "source", "note",
+            "completeness", "source", "note",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -285,14 +262,17 @@ class RaceForm(forms.ModelForm):
                     "yours.",
                     code="conflict",
                 )
-        if race_is_official(self.instance.pk):
-            if data.get("state") != Publication.OFFICIAL:
-                self.add_error(
-                    "state", "An official race is corrected (with a reason), never unpublished."
-                )
-            changed = [name for name in self.changed_data if name != "change_reason"]
-            if changed and not data.get("change_reason"):
-                self.add_error("change_reason", "This race is official: say why it is corrected.")
+        race = self.instance
+        if race.pk and "state" in self.changed_data and data.get("state"):
+            try:
+                race.check_state(data["state"])
+            except ValidationError as error:
+                self.add_error("state", error)
+        if [name for name in self.changed_data if name != "change_reason"]:
+            try:
+                race.check_correction(data.get("change_reason", ""))
+            except ValidationError as error:
+                self.add_error("change_reason", error)
         return data
 
 
@@ -335,7 +315,7 @@ class ResultForm(forms.ModelForm):
             if athlete:
                 self.instance.nation = data["nation"] = athlete.nation
             elif "athlete" not in self.errors and (race is None or race.is_relay):
-                self.add_error("nation", "A relay line names the team's nation.")
+                self.add_error("nation", RELAY_NEEDS_NATION)
         return data
 
 
@@ -350,21 +330,21 @@ class ResultChangeForm(ResultForm):
         race = self.race_of(data)
         if race is None:
             return data
-        if race_is_official(race.pk) or race_is_official(self.instance.race_id):
-            changed = [name for name in self.changed_data if name != "change_reason"]
-            if changed and not data.get("change_reason"):
-                self.add_error("change_reason", "This race is official: say why it is corrected.")
+        if [name for name in self.changed_data if name != "change_reason"]:
+            stored = self.instance.race if self.instance.race_id else None
+            for changed_race in {race, stored} - {None}:
+                try:
+                    changed_race.check_correction(data.get("change_reason", ""))
+                except ValidationError as error:
+                    self.add_error("change_reason", error)
+                    break
         rank = data.get("rank")
-        if race.classification == Completeness.COMPLETE and "rank" in self.changed_data and rank:
+        if "rank" in self.changed_data and rank:
             others = race.results.exclude(pk=self.instance.pk).values_list("rank", flat=True)
-            missing = missing_ranks([*others, rank])
-            if missing:
-                self.add_error(
-                    "rank",
-                    f"{race} has a complete classification: rank(s) "
-                    f"{', '.join(map(str, missing))} would be missing. Enter those lines "
-                    "first, or mark the race's classification partial.",
-                )
+            try:
+                race.check_complete([*others, rank])
+            except ValidationError as error:
+                self.add_error("rank", error)
         return data
 
 
@@ -395,27 +375,16 @@ class ClassificationFormSet(LoadedLabelsFormSet):
 
     def clean(self) -> None:
         super().clean()
-        if (
-            self.has_changed()
-            and not self.data.get("change_reason", "").strip()
-            and race_is_official(self.instance.pk)
-        ):
-            raise ValidationError(
-                "This race is official: give the reason for the correction (below the race)."
-            )
-        classification = self.data.get("classification", self.instance.classification)
-        if classification == Completeness.COMPLETE:
-            missing = missing_ranks(
-                form.cleaned_data.get("rank")
-                for form in self.forms
-                if not form.cleaned_data.get("DELETE")
-            )
-            if missing:
-                raise ValidationError(
-                    f"A complete classification has every rank from 1: rank(s) "
-                    f"{', '.join(map(str, missing))} missing. Add them, or mark the "
-                    "classification partial."
-                )
+        race = self.instance
+        if self.has_changed():
+            race.check_correction(self.data.get("change_reason", ""))
+        race.check_complete(
+            (form.cleaned_data.get("rank") for form in self.forms if not self._deleted(form)),
+            completeness=self.data.get("completeness", ""),
+        )
+
+    def _deleted(self, form: forms.Form) -> bool:
+        return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
 
 
 class EventFormSet(LoadedLabelsFormSet):
@@ -430,18 +399,25 @@ class ProgrammeForm(forms.Form):
 
     men_doubled = forms.ChoiceField(
         label="Men's distance skated twice",
-        choices=[("", "none")] + [(d.value, d.label) for d in Distance if d.value[0] != "2"][:3],
+        choices=[("", "none")] + [(d.value, d.label) for d in INDIVIDUAL_DISTANCES],
         required=False,
     )
     women_doubled = forms.ChoiceField(
         label="Women's distance skated twice",
-        choices=[("", "none")] + [(d.value, d.label) for d in Distance if d.value[0] != "2"][:3],
+        choices=[("", "none")] + [(d.value, d.label) for d in INDIVIDUAL_DISTANCES],
         required=False,
     )
     relays = forms.BooleanField(
         label="Men's 5000 m and women's 3000 m relays", initial=True, required=False
     )
     mixed_relay = forms.BooleanField(label="Mixed 2000 m relay", required=False)
+
+
+PUBLISH_CHOICES = [
+    (RaceState.DRAFT.value, "Draft (staff only)"),
+    (RaceState.PROVISIONAL.value, "Provisional"),
+    (RaceState.OFFICIAL.value, "Official"),
+]
 
 
 class ImportForm(forms.Form):
@@ -453,14 +429,7 @@ class ImportForm(forms.Form):
     replace = forms.BooleanField(
         required=False, help_text="Replace the classification of races that already have results."
     )
-    publish = forms.ChoiceField(
-        choices=[
-            (Publication.DRAFT, "Draft (staff only)"),
-            (Publication.PROVISIONAL, "Provisional"),
-            (Publication.OFFICIAL, "Official"),
-        ],  # fmt: skip
-        initial=Publication.DRAFT,
-    )
+    publish = forms.ChoiceField(choices=PUBLISH_CHOICES, initial=RaceState.DRAFT)
     reason = forms.CharField(
         required=False, max_length=100, help_text="Why; required to replace an official race."
     )
@@ -479,8 +448,8 @@ class ConfirmImportForm(forms.Form):
     content = forms.CharField(widget=forms.HiddenInput)
     filename = forms.CharField(widget=forms.HiddenInput)
     replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    publish = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(required=False, widget=forms.HiddenInput)
+    publish = forms.ChoiceField(choices=PUBLISH_CHOICES, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     def file_bytes(self) -> bytes:
         try:

@@ -1,151 +1,63 @@
-"""The World Cup: nations, athletes, venues, seasons (with their rules), events, races, results."""
+"""The World Cup: nations, athletes, venues, seasons (with their rules), events, races, results.
+
+The models hold the facts and the rules that guard them: named database constraints for every
+invariant a constraint can say, and the operations every write path calls for the rest
+(publishing a race, correcting an official one, a complete classification). The sport's words
+come from results/vocabulary.py, the rules of points and standings from results/standings/.
+"""
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable
-from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-if TYPE_CHECKING:
-    from results.standings import AthleteRecord, Comparison, Published, Rules, Table
-
-
-# --- Vocabulary -----------------------------------------------------------------------------
-
-
-class Gender(models.TextChoices):
-    MEN = "men", "Men"
-    WOMEN = "women", "Women"
-    MIXED = "mixed", "Mixed"
-
-
-class Distance(models.TextChoices):
-    """A race's distance; the values are the slugs of URLs, the CLI and the CSV format."""
-
-    M500 = "500m", "500 m"
-    M1000 = "1000m", "1000 m"
-    M1500 = "1500m", "1500 m"
-    RELAY_3000 = "3000m-relay", "3000 m relay"
-    RELAY_5000 = "5000m-relay", "5000 m relay"
-    MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
-
-
-INDIVIDUAL_DISTANCES = (Distance.M500, Distance.M1000, Distance.M1500)
-RELAY_DISTANCES = (Distance.RELAY_3000, Distance.RELAY_5000, Distance.MIXED_RELAY_2000)
-# The only gender each relay is skated by (ISU: men's 5000 m, women's 3000 m, mixed 2000 m).
-RELAY_GENDER = {
-    Distance.RELAY_5000: Gender.MEN,
-    Distance.RELAY_3000: Gender.WOMEN,
-    Distance.MIXED_RELAY_2000: Gender.MIXED,
-}
-
-
-class StandingsDistance(models.TextChoices):
-    """A World Cup standings table: one per distance, plus the overall classification."""
-
-    M500 = "500m", "500 m"
-    M1000 = "1000m", "1000 m"
-    M1500 = "1500m", "1500 m"
-    RELAY_3000 = "3000m-relay", "3000 m relay"
-    RELAY_5000 = "5000m-relay", "5000 m relay"
-    MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
-    OVERALL = "overall", "Overall"
-    NATIONS = "nations", "Nations"
-
-
-class Status(models.TextChoices):
-    """ISU status codes of a line of a classification; blank means classified."""
-
-    CLASSIFIED = "", "Classified"
-    PEN = "PEN", "Penalty"
-    DNF = "DNF", "Did not finish"
-    DNS = "DNS", "Did not start"
-    YC = "YC", "Yellow card"
-
-
-class Publication(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PROVISIONAL = "provisional", "Provisional"
-    OFFICIAL = "official", "Official"
-
-
-PUBLIC_STATES = (Publication.PROVISIONAL, Publication.OFFICIAL)
-
-
-class Completeness(models.TextChoices):
-    COMPLETE = "complete", "Complete"
-    PARTIAL = "partial", "Partial (podium only, or the places a source gives)"
-
-
-def missing_ranks(ranks: Iterable[int | None]) -> list[int]:
-    """The ranks a complete classification with these ranks lacks: every one from 1 down to
-    the lowest given must be there."""
-    given = {rank for rank in ranks if rank}
-    return sorted(set(range(1, max(given, default=0) + 1)) - given)
-
-
-class Confidence(models.TextChoices):
-    SOURCED = "sourced", "Sourced"
-    INFERRED = "inferred", "Inferred"
-    ASSUMED = "assumed", "Assumed"
-
-
-class TieBreak(models.TextChoices):
-    """Steps of a season's tie-break chain for equal net points, tried in order."""
-
-    COUNTBACK = "countback", "more wins, then more second places, … (all results)"
-    LAST_RACE = "last-race", "better result in the most recent race"
-
+from results.standings.classification import (
+    DNS_HAS_NO_RANK,
+    UNRANKED_NEEDS_STATUS,
+    line_problems,
+    missing_ranks,
+    wrong_gender,
+)
+from results.standings.rules import Rules, RulesError, points_for, rules_for
+from results.vocabulary import (
+    DEFAULT_TIE_BREAK,
+    DISTANCE_FITS_GENDER,
+    INDIVIDUAL_DISTANCES,
+    NAME_MESSAGE,
+    NAME_PATTERN,
+    NAME_SYMBOLS,
+    PUBLIC_STATES,
+    RELAY_DISTANCES,
+    RELAY_GENDER,
+    SKATER_GENDERS,
+    AdjustmentKind,
+    Completeness,
+    Confidence,
+    Distance,
+    Gender,
+    RaceState,
+    Status,
+    TableKind,
+    Words,
+    format_time,
+)
 
 # Ranks and event and race numbers run from 1 to 999 (the site's URLs take no more).
 NUMBER_RANGE = [MinValueValidator(1), MaxValueValidator(999)]
 BEST_OF_RANGE = [MinValueValidator(1), MaxValueValidator(100)]
 
 
-def choices_check(
-    field: str, choices: type[models.TextChoices], name: str
-) -> models.CheckConstraint:
+def choices_check(field: str, choices: type[Words], name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
-
-
-TIME_PATTERN = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2})\.(\d{1,3})$")
-
-
-def parse_time(text: str) -> Decimal:
-    """'39.937' or '1:26.661' (the ISU's way of writing a race time) → seconds.
-
-    Raises ValueError with a message an official can act on.
-    """
-    match = TIME_PATTERN.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a race time; write ss.fff or m:ss.fff, e.g. 1:26.661.")
-    minutes, seconds, fraction = match.groups()
-    if minutes is not None and int(seconds) >= 60:
-        raise ValueError(f"{text!r} has {seconds} seconds; write m:ss.fff with seconds below 60.")
-    value = Decimal(int(minutes or 0) * 60 + int(seconds)) + Decimal(f"0.{fraction}")
-    if value <= 0:
-        raise ValueError(f"{text!r} is not a race time; it must be above zero.")
-    return value
-
-
-def format_time(seconds: Decimal | None) -> str:
-    """39.937 → '39.937'; 86.661 → '1:26.661' (the ISU's way of writing a race time)."""
-    if seconds is None:
-        return ""
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:06.3f}" if minutes else f"{rest:.3f}"
 
 
 # --- Reference data -------------------------------------------------------------------------
@@ -190,11 +102,6 @@ class Nation(models.Model):
         return reverse("nation-detail", args=[self.code])
 
 
-# A skater's name as the ISU writes it (J. R. Celski, Marie-Ève Drolet): no markup, no controls.
-NAME_PATTERN = r"^[^\W_][^<>{}\[\]\\|;=@#$%^*+~`\"/\x00-\x1f]*$"
-NAME_MESSAGE = "A name starts with a letter and has no markup or symbols such as < > { } / ; =."
-
-
 class AthleteQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Athlete:
         return self.get(slug=slug)
@@ -209,7 +116,7 @@ class Athlete(models.Model):
         help_text="As the ISU writes it.",
     )
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the athlete's URL.")
-    gender = models.CharField(max_length=5, choices=[(Gender.MEN, "Men"), (Gender.WOMEN, "Women")])
+    gender = models.CharField(max_length=5, choices=[(g.value, g.label) for g in SKATER_GENDERS])
     nation = models.ForeignKey(
         Nation,
         on_delete=models.PROTECT,
@@ -236,12 +143,12 @@ class Athlete(models.Model):
                 fields=["name", "nation"], name="athlete_unique_name_per_nation"
             ),
             models.CheckConstraint(
-                condition=~Q(name__regex=r"[<>{}\[\]\\|;=@#$%^*+~`\"/]") & ~Q(name=""),
+                condition=~Q(name__regex=NAME_SYMBOLS) & ~Q(name=""),
                 name="athlete_name_plain",
                 violation_error_message=NAME_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=Q(gender__in=[Gender.MEN, Gender.WOMEN]), name="athlete_gender_valid"
+                condition=Q(gender__in=SKATER_GENDERS), name="athlete_gender_valid"
             ),
         ]
 
@@ -253,18 +160,6 @@ class Athlete(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-    def record(self) -> AthleteRecord:
-        """Published results, podiums, points per season and best placings (one query)."""
-        from results.standings import athlete_record
-
-        results = (
-            self.results.public()
-            .select_related("race__event__season", "adjustment")
-            .with_race_doubled()
-            .order_by("-race__date", "race__distance")
-        )
-        return athlete_record(list(results))
 
     def clean(self) -> None:
         if not isinstance(self.aliases, list) or not all(
@@ -309,7 +204,7 @@ class Venue(models.Model):
 
 def default_tie_break() -> list[str]:
     """The documented default chain: countback over all results, then the most recent race."""
-    return ["countback", "last-race"]
+    return [step.value for step in DEFAULT_TIE_BREAK]
 
 
 def new_version() -> int:
@@ -340,7 +235,7 @@ class Season(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
 
-    # The rules, as data (see results/standings.py for how they are applied).
+    # The rules, as data (results/standings/ applies them).
     points_table = models.JSONField(
         default=list,
         help_text="World Cup points for each final rank, 1st first, e.g. [1000, 800, 640]. "
@@ -457,8 +352,6 @@ class Season(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The season cannot end before it starts."})
-        from results.standings import RulesError, rules_for
-
         try:
             rules_for(self)
         except RulesError as error:
@@ -466,48 +359,18 @@ class Season(models.Model):
 
     @cached_property
     def rules(self) -> Rules:
-        from results.standings import rules_for
-
         return rules_for(self)
 
-    def published(self, **table: str) -> dict[tuple[str, str], list[Published]]:
-        """The season's published standings rows, per (gender, distance) table (one query)."""
-        from results.standings import Published
-
-        published: dict[tuple[str, str], list[Published]] = {}
-        rows = self.published_standings.filter(**table).select_related("athlete").order_by("rank")
-        for row in rows:
-            team = row.nation_id if row.distance in RELAY_DISTANCES else None
-            published.setdefault((row.gender, row.distance), []).append(
-                Published(
-                    rank=row.rank,
-                    points=row.points,
-                    competitor=row.athlete.slug if row.athlete_id else team,
-                    name=row.athlete.name if row.athlete_id else team,
-                )
+    def check_rules_change(self, reason: str) -> None:
+        """Rules that change standings already public are changed with a reason."""
+        if reason.strip() or not self.pk:
+            return
+        if Race.objects.filter(event__season=self).public().exists():
+            raise ValidationError(
+                "This season's standings are public: say why its rules change "
+                "(the ISU communication that changed them, for example).",
+                code="reason",
             )
-        return published
-
-    def published_for(self, gender: str, distance: str) -> list[Published]:
-        return self.published(gender=gender, distance=distance).get((gender, distance), [])
-
-    def published_comparison(self) -> list[tuple[Table, list[Comparison]]]:
-        """Each published table of the season beside the computed one (two queries)."""
-        from results.standings import compare, season_standings
-
-        published = self.published()
-        computed = season_standings(self)
-        return [
-            (table, compare(table, published[(table.gender, table.distance)], self.rules))
-            for table in computed.tables()
-            if (table.gender, table.distance) in published
-        ]
-
-    def standings(self, gender: str, distance: str, after_race: int | None = None) -> Table:
-        """The standings table, computed by results/standings.py (cached by version)."""
-        from results.standings import season_standings
-
-        return season_standings(self).table(gender, distance, after_race)
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -638,6 +501,9 @@ class RaceQuerySet(models.QuerySet):
     def public(self) -> RaceQuerySet:
         return self.filter(state__in=PUBLIC_STATES)
 
+    def official(self) -> RaceQuerySet:
+        return self.filter(state=RaceState.OFFICIAL)
+
     def with_result_count(self) -> RaceQuerySet:
         return self.annotate(result_count=Count("results"))
 
@@ -681,11 +547,12 @@ class Race(models.Model):
     state = models.CharField(
         "publication",
         max_length=11,
-        choices=Publication.choices,
-        default=Publication.DRAFT,
+        choices=RaceState.choices,
+        default=RaceState.DRAFT,
         help_text="Draft results are seen only by staff; provisional and official are public.",
     )
-    classification = models.CharField(
+    completeness = models.CharField(
+        "classification",
         max_length=8,
         choices=Completeness.choices,
         default=Completeness.COMPLETE,
@@ -717,18 +584,15 @@ class Race(models.Model):
             ),
             choices_check("gender", Gender, "race_gender_valid"),
             choices_check("distance", Distance, "race_distance_valid"),
-            choices_check("state", Publication, "race_state_valid"),
-            choices_check("classification", Completeness, "race_classification_valid"),
+            choices_check("state", RaceState, "race_state_valid"),
+            choices_check("completeness", Completeness, "race_completeness_valid"),
             models.CheckConstraint(
-                condition=(
-                    Q(distance__in=INDIVIDUAL_DISTANCES, gender__in=[Gender.MEN, Gender.WOMEN])
-                    | Q(distance=Distance.RELAY_5000, gender=Gender.MEN)
-                    | Q(distance=Distance.RELAY_3000, gender=Gender.WOMEN)
-                    | Q(distance=Distance.MIXED_RELAY_2000, gender=Gender.MIXED)
-                ),
+                condition=Q(distance__in=INDIVIDUAL_DISTANCES, gender__in=SKATER_GENDERS)
+                | Q(distance=Distance.RELAY_5000, gender=Gender.MEN)
+                | Q(distance=Distance.RELAY_3000, gender=Gender.WOMEN)
+                | Q(distance=Distance.MIXED_RELAY_2000, gender=Gender.MIXED),
                 name="race_distance_fits_gender",
-                violation_error_message="The men skate the 5000 m relay, the women the 3000 m "
-                "relay, and only the mixed relay is mixed.",
+                violation_error_message=DISTANCE_FITS_GENDER,
             ),
         ]
 
@@ -777,29 +641,66 @@ class Race(models.Model):
     def is_public(self) -> bool:
         return self.state in PUBLIC_STATES
 
-    def publish(self, state: str, reason: str = "") -> None:
-        """Move the classification to draft, provisional or official, keeping the move in the
-        history. Official results are corrected (with a reason), never unpublished."""
-        if state not in Publication.values:
-            raise ValidationError(f"Unknown publication state {state!r}.")
-        if self.state == Publication.OFFICIAL and state != Publication.OFFICIAL:
+    # --- The publication rules: every write path (the admin's pages, inlines and actions,
+    # imports, history reverts) calls these, and shows their message.
+
+    def is_stored_official(self) -> bool:
+        """Whether the race, as saved, is official (a form may be changing it)."""
+        return bool(self.pk) and Race.objects.official().filter(pk=self.pk).exists()
+
+    def check_state(self, state: str, stored: str | None = None) -> None:
+        """Official results are corrected (with a reason), never unpublished. `stored`: the
+        race's saved state when the caller has just read it (else it is looked up)."""
+        if state not in RaceState.values:
+            raise ValidationError(f"Unknown publication state {state!r}.", code="state")
+        official = self.is_stored_official() if stored is None else stored == RaceState.OFFICIAL
+        if state != RaceState.OFFICIAL and official:
             raise ValidationError(
-                f"{self} is official: correct its results with a reason instead of "
-                "unpublishing them."
+                f"{self} is official: it is corrected with a reason, never unpublished.",
+                code="unpublish",
             )
-        if self.state == state:
+
+    def check_correction(self, reason: str) -> None:
+        """Any change to an official race is a correction, and a correction has a reason."""
+        if not reason.strip() and self.is_stored_official():
+            raise ValidationError(
+                "This race is official: give the reason for the correction; the history and "
+                "the race's public page say why it is corrected.",
+                code="reason",
+            )
+
+    def check_complete(self, ranks: Iterable[int | None], completeness: str = "") -> None:
+        """A classification marked complete has every rank from 1, with no gap."""
+        if (completeness or self.completeness) != Completeness.COMPLETE:
             return
+        missing = missing_ranks(ranks)
+        if missing:
+            raise ValidationError(
+                f"{self} is marked complete: rank(s) {', '.join(map(str, missing))} would be "
+                "missing. Enter those lines, or mark the race's classification partial.",
+                code="incomplete",
+            )
+
+    def publish(self, state: str, reason: str = "", user: Any = None) -> bool:
+        """Move the classification to draft, provisional or official, keeping the move in the
+        history; False when it already was there."""
+        self.check_state(state, stored=self.state)
+        if self.state == state:
+            return False
         self.state = state
-        self.revision += 1
-        self._change_reason = reason or f"Published as {Publication(state).label.lower()}"
-        self.save(update_fields=["state", "revision"])
+        self._change_reason = reason or f"Published as {RaceState(state).label.lower()}"
+        if user is not None:
+            self._history_user = user
+        self.save(update_fields=["state"])
+        Race.objects.filter(pk=self.pk).update(revision=models.F("revision") + 1)
+        return True
 
     def corrections(self) -> list[dict]:
         """Corrections of the official classification: the saves with a reason made after the
         race was first official, newest first, each with when, why and how many lines it
         changed, added and removed (an adjustment counts as a change of its line)."""
         since = (
-            Race.history.filter(id=self.pk, state=Publication.OFFICIAL)
+            Race.history.filter(id=self.pk, state=RaceState.OFFICIAL)
             .order_by("history_date")
             .values_list("history_date", flat=True)
             .first()
@@ -979,12 +880,12 @@ class Result(models.Model):
             models.CheckConstraint(
                 condition=Q(rank__isnull=False) | ~Q(status=Status.CLASSIFIED),
                 name="result_unranked_has_status",
-                violation_error_message="A line with no rank needs a status (PEN, DNF, DNS, YC).",
+                violation_error_message=UNRANKED_NEEDS_STATUS,
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.DNS) | Q(rank__isnull=True),
                 name="result_dns_unranked",
-                violation_error_message="A skater who did not start has no rank.",
+                violation_error_message=DNS_HAS_NO_RANK,
             ),
             models.CheckConstraint(
                 condition=Q(time__isnull=True) | Q(time__gt=0), name="result_time_positive"
@@ -1016,8 +917,6 @@ class Result(models.Model):
 
         Load race__event__season and adjustment with the line (select_related).
         """
-        from results.standings import points_for
-
         adjustment = getattr(self, "adjustment", None)  # None: no adjustment recorded
         if adjustment is not None and adjustment.kind == AdjustmentKind.DISQUALIFIED:
             return 0
@@ -1027,26 +926,17 @@ class Result(models.Model):
         race = self.race if self.race_id else None
         if race is None:
             return
-        if race.is_relay:
-            if self.athlete_id:
-                raise ValidationError(
-                    {"athlete": "A relay line names the team's nation, not an athlete."}
-                )
-        else:
-            if not self.athlete_id:
-                raise ValidationError({"athlete": "An individual race needs an athlete."})
-            if self.athlete.gender != race.gender:
-                raise ValidationError(
-                    {
-                        "athlete": f"{self.athlete.name} skates in the "
-                        f"{self.athlete.get_gender_display().lower()}'s races, "
-                        f"not the {race.get_gender_display().lower()}'s."
-                    }
-                )
-        if self.status == Status.DNS and self.rank:
-            raise ValidationError({"rank": "A skater who did not start has no rank."})
-        if not self.rank and self.status == Status.CLASSIFIED:
-            raise ValidationError({"status": "A line with no rank needs a status."})
+        problems = line_problems(
+            relay=race.is_relay, athlete=bool(self.athlete_id), rank=self.rank, status=self.status
+        )
+        if not race.is_relay and self.athlete_id:
+            athlete = self.athlete
+            wrong = wrong_gender(athlete.name, athlete.gender, race.gender)
+            if wrong:
+                problems.insert(0, ("athlete", wrong))
+        if problems:
+            field, message = problems[0]
+            raise ValidationError({field: message})
 
 
 class PodiumManager(models.Manager.from_queryset(ResultQuerySet)):
@@ -1062,11 +952,6 @@ class Podium(Result):
     class Meta:
         proxy = True
         ordering = ["race__date", "race__event__number", "race_id", "rank"]
-
-
-class AdjustmentKind(models.TextChoices):
-    DISQUALIFIED = "disqualified", "Disqualified: the result scores no points"
-    DEDUCTION = "deduction", "Deduction: points taken off the standings total"
 
 
 class AdjustmentQuerySet(models.QuerySet):
@@ -1116,8 +1001,8 @@ class Adjustment(models.Model):
 
 
 class PublishedStandingQuerySet(models.QuerySet):
-    def get_by_natural_key(self, season: str, gender: str, distance: str, rank: int):
-        return self.get(season__slug=season, gender=gender, distance=distance, rank=rank)
+    def get_by_natural_key(self, season: str, gender: str, kind: str, rank: int):
+        return self.get(season__slug=season, gender=gender, kind=kind, rank=rank)
 
 
 class PublishedStanding(models.Model):
@@ -1125,7 +1010,9 @@ class PublishedStanding(models.Model):
 
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="published_standings")
     gender = models.CharField(max_length=5, choices=Gender.choices)
-    distance = models.CharField(max_length=20, choices=StandingsDistance.choices)
+    kind = models.CharField(
+        "table", max_length=20, choices=TableKind.choices, help_text="A distance, or overall."
+    )
     rank = models.PositiveSmallIntegerField(validators=NUMBER_RANGE)
     athlete = models.ForeignKey(
         Athlete,
@@ -1157,17 +1044,17 @@ class PublishedStanding(models.Model):
     objects = PublishedStandingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["season", "gender", "distance", "rank"]
+        ordering = ["season", "gender", "kind", "rank"]
         constraints = [
             models.UniqueConstraint(
-                fields=["season", "gender", "distance", "rank"],
+                fields=["season", "gender", "kind", "rank"],
                 name="published_standing_unique_rank",
             ),
             models.CheckConstraint(
                 condition=Q(rank__gte=1), name="published_standing_rank_positive"
             ),
             choices_check("gender", Gender, "published_standing_gender_valid"),
-            choices_check("distance", StandingsDistance, "published_standing_distance_valid"),
+            choices_check("kind", TableKind, "published_standing_kind_valid"),
             choices_check("confidence", Confidence, "published_standing_confidence_valid"),
         ]
 
@@ -1176,94 +1063,6 @@ class PublishedStanding(models.Model):
         return f"{self.rank}. {who} {self.points}"
 
     def natural_key(self) -> tuple:
-        return (*self.season.natural_key(), self.gender, self.distance, self.rank)
+        return (*self.season.natural_key(), self.gender, self.kind, self.rank)
 
     natural_key.dependencies = ["results.season", "results.athlete", "results.nation"]
-
-
-# --- Cache invalidation ---------------------------------------------------------------------
-# Every committed change of a season's results, races, events or rules bumps Season.version;
-# cached standings and pages are keyed by it, so the next request after the commit sees it.
-
-
-class BumpSeasonVersion:
-    """An on-commit callback that bumps one season's version."""
-
-    def __init__(self, season_id: int) -> None:
-        self.season_id = season_id
-
-    def __call__(self) -> None:
-        Season.objects.filter(pk=self.season_id).update(version=new_version())
-
-
-def bump_season_version(season_id: int | None) -> None:
-    """Bump the season's version once the current transaction commits (at once outside one).
-
-    One bump per season and transaction, however many rows it writes: a callback already
-    waiting for this season is enough (a rolled-back savepoint takes its callbacks with it).
-    """
-    if season_id is None:
-        return
-    waiting = transaction.get_connection().run_on_commit
-    if any(getattr(callback, "season_id", None) == season_id for _, callback, _ in waiting):
-        return
-    transaction.on_commit(BumpSeasonVersion(season_id))
-
-
-def season_id_of(instance: models.Model) -> int | None:
-    """The season a changed row belongs to, from what is in memory when possible."""
-    if isinstance(instance, Season):
-        return instance.pk
-    if isinstance(instance, Event | PublishedStanding):
-        return instance.season_id
-    if isinstance(instance, Race):
-        if Race.event.is_cached(instance):
-            return instance.event.season_id
-        events = Event.objects.filter(pk=instance.event_id)
-        return events.values_list("season_id", flat=True).first()
-    if isinstance(instance, Result):
-        if Result.race.is_cached(instance) and Race.event.is_cached(instance.race):
-            return instance.race.event.season_id
-        races = Race.objects.filter(pk=instance.race_id)
-        return races.values_list("event__season_id", flat=True).first()
-    if isinstance(instance, Adjustment):
-        results = Result.objects.filter(pk=instance.result_id)
-        return results.values_list("race__event__season_id", flat=True).first()
-    return None
-
-
-@receiver([post_save, post_delete], sender=Result)
-def classification_changed(sender: type[Result], instance: Result, **kwargs: object) -> None:
-    """A line written anywhere is a new revision of its race's classification."""
-    Race.objects.filter(pk=instance.race_id).update(revision=models.F("revision") + 1)
-
-
-@receiver([post_save, post_delete], sender=Season)
-@receiver([post_save, post_delete], sender=Event)
-@receiver([post_save, post_delete], sender=Race)
-@receiver([post_save, post_delete], sender=Result)
-@receiver([post_save, post_delete], sender=PublishedStanding)
-@receiver([post_save, post_delete], sender=Adjustment)
-def season_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
-    bump_season_version(season_id_of(instance))
-
-
-@receiver([post_save, post_delete], sender=Athlete)
-@receiver([post_save, post_delete], sender=Venue)
-@receiver([post_save, post_delete], sender=Nation)
-def names_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
-    """A renamed athlete, venue or nation shows in every season it has a part in."""
-    if kwargs.get("created") or kwargs.get("raw"):
-        return  # nothing refers to a new row yet; a fixture load bumps through its races
-    if isinstance(instance, Venue):
-        seasons = Event.objects.filter(venue=instance).values_list("season_id", flat=True)
-    elif isinstance(instance, Athlete):
-        seasons = Result.objects.filter(Q(athlete=instance) | Q(members=instance)).values_list(
-            "race__event__season_id", flat=True
-        )
-    else:
-        seasons = Result.objects.filter(nation=instance).values_list(
-            "race__event__season_id", flat=True
-        )
-    for season_id in set(seasons):
-        bump_season_version(season_id)

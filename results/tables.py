@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
 
-from results.models import Athlete, Nation, Publication, Result, Season
+from results.models import Athlete, Nation, Result, Season
+from results.vocabulary import RaceState
 
 MOST_PER_PAGE = 100
 
 
-class Table(tables.Table):
+class ListTable(tables.Table):
     """A public list's table: `?per_page=N` takes 1 to 100 rows a page, anything else is a 400."""
 
     def paginate(
@@ -23,13 +24,13 @@ class Table(tables.Table):
         page: int = 1,
         *args: Any,
         **kwargs: Any,
-    ) -> "Table":
+    ) -> "ListTable":
         if per_page is not None and not 1 <= per_page <= MOST_PER_PAGE:
             raise BadRequest(f"per_page must be a number of rows from 1 to {MOST_PER_PAGE}.")
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
-class SeasonTable(Table):
+class SeasonTable(ListTable):
     caption = "World Cup seasons"
     name = tables.Column("Season", linkify=True)
     event_count = tables.Column("Events", orderable=False)
@@ -41,7 +42,7 @@ class SeasonTable(Table):
         orderable = False
 
 
-class AthleteTable(Table):
+class AthleteTable(ListTable):
     caption = "Athletes"
     name = tables.Column(linkify=True)
     nation = tables.Column(linkify=True)
@@ -51,7 +52,7 @@ class AthleteTable(Table):
         fields = ["name", "nation", "gender"]
 
 
-class NationTable(Table):
+class NationTable(ListTable):
     caption = "Nations"
     code = tables.Column("Code", linkify=True)
     athlete_count = tables.Column("Athletes")
@@ -62,7 +63,7 @@ class NationTable(Table):
         orderable = False
 
 
-class MedalTable(Table):
+class MedalTable(ListTable):
     """A season's podium places by nation (rows from ResultQuerySet.medal_table)."""
 
     caption = "Medal table"
@@ -76,7 +77,7 @@ class MedalTable(Table):
         orderable = False
 
 
-class ResultTable(Table):
+class ResultTable(ListTable):
     caption = "Results"
     season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
     race = tables.Column(accessor="race", verbose_name="Race", orderable=False)
@@ -98,14 +99,14 @@ class ResultTable(Table):
         race = record.race
         race.doubled = getattr(record, "race_doubled", False)
         link = format_html('<a href="{}">{}</a>', race.get_absolute_url(), race)
-        if race.state == Publication.PROVISIONAL:
+        if race.state == RaceState.PROVISIONAL:
             return format_html('{} <span class="badge">provisional</span>', link)
         return link
 
     def value_race(self, record: Result) -> str:
         race = record.race
         race.doubled = getattr(record, "race_doubled", False)
-        return f"{race} (provisional)" if race.state == Publication.PROVISIONAL else str(race)
+        return f"{race} (provisional)" if race.state == RaceState.PROVISIONAL else str(race)
 
     def render_competitor(self, record: Result) -> str:
         if record.athlete_id:

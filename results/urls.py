@@ -4,8 +4,7 @@ with a 404 before a view or the database sees it."""
 from django.urls import path, register_converter
 
 from results import views
-from results.models import Distance, Gender
-from results.standings import TABLES
+from results.vocabulary import Distance, Gender, TableKind
 
 
 class Converter:
@@ -38,7 +37,7 @@ class DistanceConverter(Converter):
 
 
 class TableConverter(Converter):
-    regex = "|".join(TABLES)
+    regex = "|".join(TableKind.values)
 
 
 class NationConverter(Converter):
@@ -56,7 +55,7 @@ RACE = (
     "seasons/<season:season>/events/<number:number>/<gender:gender>/<distance:distance>"
     "/<number:race>"
 )
-TABLE = "seasons/<season:season>/standings/<gender:gender>/<table:distance>"
+TABLE = "seasons/<season:season>/standings/<gender:gender>/<table:kind>"
 
 cached = views.cached_by_season
 

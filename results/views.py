@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from functools import lru_cache, wraps
-from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -25,30 +21,20 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin, TableExport
+from django_tables2.export import ExportMixin
 
-from results import charts, csv_format
+from results import charts, exports
 from results.filters import AthleteFilter, ResultFilter
 from results.models import Athlete, Event, Nation, Race, Result, Season
-from results.standings import UnknownTable, compare, grid, season_standings, table_rows
+from results.standings import loader
+from results.standings.table import UnknownTable, grid, table_rows
 from results.tables import AthleteTable, MedalTable, NationTable, ResultTable, SeasonTable
+from results.versioning import release
 
 # --- Caching by season version --------------------------------------------------------------
 
-SOURCES = Path(__file__).resolve().parent.parent
 SEASONS = Season._meta.db_table
 CACHED_PARAMETERS = ("after_race", "_export")
-
-
-@lru_cache(maxsize=1)
-def release() -> str:
-    """What this code and these templates are: cached pages of another release never show."""
-    if os.environ.get("DJANGO_RELEASE"):
-        return os.environ["DJANGO_RELEASE"]
-    digest = hashlib.sha1()
-    for path in sorted([*SOURCES.glob("templates/**/*.html"), *SOURCES.glob("results/**/*.py")]):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def cached_by_season(view: Callable) -> Callable:
@@ -142,7 +128,7 @@ class HomeView(TemplateView):
                 "next_event": next((e for e in events if e.last_day >= today), None),
                 "last_event": next((e for e in events if e.pk == last_event_id), None),
                 "latest": build_calendar(races, latest),
-                "leaders": season_standings(season).tables(),
+                "leaders": loader.season_standings(season).tables(),
             }
         return super().get_context_data(**context, **kwargs)
 
@@ -152,7 +138,7 @@ class SeasonListView(ExportMixin, SingleTableMixin, ListView):
     table_class = SeasonTable
     template_name = "results/season_list.html"
     paginate_by = 50
-    export_formats = ["csv", "xlsx"]
+    export_formats = exports.EXPORT_FORMATS
     export_name = "seasons"
 
     def get_queryset(self) -> QuerySet:
@@ -225,9 +211,7 @@ class RaceDetailView(DetailView):
 def race_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     """A race's classification in the results CSV format."""
     race = RaceDetailView(kwargs=kwargs).get_object()
-    response = HttpResponse(csv_format.write(race.classification_lines()), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{race.file_name()}.csv"'
-    return response
+    return exports.results_csv_response(race.classification_lines(), f"{race.file_name()}.csv")
 
 
 # --- Standings ------------------------------------------------------------------------------
@@ -247,9 +231,9 @@ def after_race(request: HttpRequest) -> int | None:
     return int(value)
 
 
-def table_or_404(season: Season, gender: str, distance: str, request: HttpRequest):
+def table_or_404(season: Season, gender: str, kind: str, request: HttpRequest):
     try:
-        return season.standings(gender, distance, after_race(request))
+        return loader.standings_table(season, gender, kind, after_race(request))
     except UnknownTable as error:
         raise Http404(str(error)) from error
 
@@ -260,7 +244,7 @@ class StandingsIndexView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict:
         season = season_or_404(self.kwargs["season"])
         context = super().get_context_data(**kwargs)
-        return context | {"season": season, "tables": season_standings(season).tables()}
+        return context | {"season": season, "tables": loader.season_standings(season).tables()}
 
 
 class StandingsView(TemplateView):
@@ -268,9 +252,8 @@ class StandingsView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict:
         season = season_or_404(self.kwargs["season"])
-        table = table_or_404(season, self.kwargs["gender"], self.kwargs["distance"], self.request)
-        published = season.published_for(table.gender, table.distance)
-        comparison = compare(table, published, season.rules) if published else []
+        table = table_or_404(season, self.kwargs["gender"], self.kwargs["kind"], self.request)
+        comparison = loader.table_comparison(season, table)
         return super().get_context_data(**kwargs) | {
             "season": season,
             "table": table,
@@ -323,18 +306,14 @@ def race_cells(cells: list, best_of: int | None) -> SafeString:
     return mark_safe("".join(html))  # built from whole numbers and fixed text only
 
 
-def standings_csv(request: HttpRequest, season: str, gender: str, distance: str) -> HttpResponse:
-    season_ = season_or_404(season)
-    table = table_or_404(season_, gender, distance, request)
-    response = HttpResponse(content_type="text/csv")
-    csv.writer(response, lineterminator="\n").writerows(table_rows(table))
-    response["Content-Disposition"] = f'attachment; filename="{season}-{gender}-{distance}.csv"'
-    return response
+def standings_csv(request: HttpRequest, season: str, gender: str, kind: str) -> HttpResponse:
+    table = table_or_404(season_or_404(season), gender, kind, request)
+    return exports.csv_response(table_rows(table), f"{season}-{gender}-{kind}.csv")
 
 
-def standings_json(request: HttpRequest, season: str, gender: str, distance: str) -> HttpResponse:
+def standings_json(request: HttpRequest, season: str, gender: str, kind: str) -> HttpResponse:
     season_ = season_or_404(season)
-    table = table_or_404(season_, gender, distance, request)
+    table = table_or_404(season_, gender, kind, request)
     body = json.dumps(table.as_dict(season_.slug), ensure_ascii=False, indent=2)
     return HttpResponse(body, content_type="application/json")
 
@@ -343,59 +322,29 @@ def medals(request: HttpRequest, season: str) -> HttpResponse:
     season_ = season_or_404(season)
     rows = Result.objects.public().in_season(season_).medal_table()
     export = request.GET.get("_export")
-    if TableExport.is_valid_format(export):
-        return TableExport(export, MedalTable(rows)).response(f"{season_.slug}-medals.{export}")
+    if exports.is_export(export):
+        return exports.table_response(export, MedalTable(rows), f"{season_.slug}-medals")
     return render(request, "results/medals.html", {"season": season_, "medals": rows})
 
 
 def calendar_ics(request: HttpRequest, season: str) -> HttpResponse:
-    """The season's events as all-day iCalendar events (DTEND the day after the last day)."""
+    """The season's events as an iCalendar feed."""
     season_ = season_or_404(season)
-    events = season_.events.select_related("venue").order_by("number")
     host = request.get_host()
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Short Track World Cup results//EN",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{ics_text(f'World Cup {season_.name}')}",
+    events = [
+        {
+            "uid": f"{season_.slug}-{event.number}@{host}",
+            "first_day": event.first_day,
+            "last_day": event.last_day,
+            "summary": f"{event} ({season_.name})",
+            "location": f"{event.venue.name}, {event.city}" if event.venue else event.city,
+            "url": request.build_absolute_uri(event.get_absolute_url()),
+        }
+        for event in season_.events.select_related("venue").order_by("number")
     ]
-    for event in events:
-        place = f"{event.venue.name}, {event.city}" if event.venue else event.city
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{season_.slug}-{event.number}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{event.first_day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.last_day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{ics_text(f'{event} ({season_.name})')}",
-            f"LOCATION:{ics_text(place)}",
-            f"URL:{request.build_absolute_uri(event.get_absolute_url())}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    body = "".join(fold(line) + "\r\n" for line in lines)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="world-cup-{season_.slug}.ics"'
-    return response
-
-
-def ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 §3.1), never inside a character."""
-    encoded, parts = line.encode(), []
-    while len(encoded) > 75:
-        cut = 75 if not parts else 74
-        while encoded[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte
-            cut -= 1
-        parts.append(encoded[:cut].decode())
-        encoded = encoded[cut:]
-    parts.append(encoded.decode())
-    return "\r\n ".join(parts)
+    return exports.calendar_response(
+        f"World Cup {season_.name}", events, f"world-cup-{season_.slug}.ics"
+    )
 
 
 # --- Athletes, nations, results -------------------------------------------------------------
@@ -406,7 +355,7 @@ class AthleteListView(ExportMixin, SingleTableMixin, FilterView):
     filterset_class = AthleteFilter
     template_name = "results/athlete_list.html"
     paginate_by = 50
-    export_formats = ["csv", "xlsx"]
+    export_formats = exports.EXPORT_FORMATS
     export_name = "athletes"
 
     def get_queryset(self) -> QuerySet:
@@ -421,14 +370,15 @@ class AthleteDetailView(DetailView):
         return Athlete.objects.select_related("nation")
 
     def get_context_data(self, **kwargs: Any) -> dict:
-        return super().get_context_data(record=self.object.record(), **kwargs)
+        results = loader.athlete_results(self.object)
+        return super().get_context_data(results=results, record=loader.record(results), **kwargs)
 
 
 class NationListView(ExportMixin, SingleTableMixin, ListView):
     table_class = NationTable
     template_name = "results/nation_list.html"
     paginate_by = 50
-    export_formats = ["csv", "xlsx"]
+    export_formats = exports.EXPORT_FORMATS
     export_name = "nations"
 
     def get_queryset(self) -> QuerySet:
@@ -462,7 +412,7 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
     filterset_class = ResultFilter
     template_name = "results/result_list.html"
     paginate_by = 50
-    export_formats = ["csv", "xlsx"]
+    export_formats = exports.EXPORT_FORMATS
     export_name = "results"
 
     def get_queryset(self) -> QuerySet:

@@ -33,7 +33,7 @@ def _empty_cache():
     """Each test starts with an empty cache (the database rolls back; the cache would not)."""
     from django.core.cache import cache
 
-    from results.standings import forget_loaded
+    from results.standings.loader import forget_loaded
 
     cache.clear()
     forget_loaded()

@@ -130,12 +130,12 @@ def test_a_complete_classification_with_a_gap_is_refused(admin_client):
         form_data(admin_client.get(change_url(race))), rank=1, athlete=make.athlete().pk
     )
     data = add_line(data, rank=3, athlete=make.athlete().pk)
-    refused(admin_client.post(change_url(race), data), "rank(s) 2 missing")
+    refused(admin_client.post(change_url(race), data), "rank(s) 2 would be missing")
     assert not race.results.exists()
 
 
 def test_a_partial_classification_may_have_a_gap(admin_client):
-    race = draft_race(classification="partial")  # a relay 5th with no known 4th, say
+    race = draft_race(completeness="partial")  # a relay 5th with no known 4th, say
     make.result(race, 1)
     response = post_race_page(admin_client, race, rank=5, athlete=make.athlete().pk)
     assert response.status_code == 302
@@ -189,7 +189,7 @@ def test_womens_5000m_relay_is_refused(admin_client):
             "number": "1",
             "date": event.last_day.isoformat(),
             "state": "draft",
-            "classification": "complete",
+            "completeness": "complete",
             "results-TOTAL_FORMS": "0",
             "results-INITIAL_FORMS": "0",
         },
@@ -267,7 +267,7 @@ def grow(season: Season, n: int) -> None:
         race = draft_race(make.event(season, i, venue=venue))
         make.result(race, 1, make.athlete(nation_code=code))
         PublishedStanding.objects.create(
-            season=season, gender="men", distance="500m", rank=i, points=1000 - i
+            season=season, gender="men", kind="500m", rank=i, points=1000 - i
         )
         make.season(f"{1990 + i}-{(91 + i) % 100:02d}")
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from results.models import Athlete
-from results.standings import forget_loaded
+from results.standings.loader import forget_loaded
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ def loaded(django_db_setup, django_db_blocker):
         call_command("flush", "--no-input", verbosity=0)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_a_server_error(case, loaded):

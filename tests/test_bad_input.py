@@ -437,7 +437,7 @@ RACE_1 = ["2012-13", 1, "men", "500m", 1]
         (
             line_of("race", event=["2012-13", 1], gender="women", distance="5000m-relay",
                     number=1, date="2012-10-21", record_note="", state="official",
-                    classification="partial", source="", note=""),
+                    completeness="partial", source="", note=""),
             "race_distance_fits_gender",
         ),
     ],

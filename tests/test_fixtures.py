@@ -221,7 +221,7 @@ def test_no_place_without_a_source_is_filled(season_2012_13):
         race__event__city="Montreal", race__gender="men", race__distance="1000m"
     )
     assert list(montreal_1000.values_list("rank", flat=True)) == [2]
-    assert Race.objects.exclude(classification="partial").count() == 0
+    assert Race.objects.exclude(completeness="partial").count() == 0
 
 
 def test_athletes_carry_their_other_spellings(season_2012_13):
@@ -243,11 +243,11 @@ def test_the_rules_are_the_2012_13_rules_marked_assumed(season_2012_13):
 def test_the_published_standings_are_kept_as_published(season_2012_13):
     published = PublishedStanding.objects.filter(season=season_2012_13)
     assert published.count() == 40
-    canada = published.get(gender="women", distance="3000m-relay", rank=2)
+    canada = published.get(gender="women", kind="3000m-relay", rank=2)
     assert (canada.nation_id, canada.points) == ("CAN", 2992)  # the article's figure, kept
     assert "2912" in canada.note
     winners = {
-        (p.gender, p.distance): (p.athlete.name, p.points)
+        (p.gender, p.kind): (p.athlete.name, p.points)
         for p in published.filter(rank=1, athlete__isnull=False).select_related("athlete")
     }
     assert winners[("women", "500m")] == ("Wang Meng", 6000)
@@ -319,7 +319,9 @@ def test_the_nations_fixture_uses_ioc_codes(db):
     reason="sources not beside the project",
 )
 def test_the_fixture_is_what_the_builder_makes_from_its_sources():
-    spec = importlib.util.spec_from_file_location("builder", FIXTURES / "build_season_2012_13.py")
+    spec = importlib.util.spec_from_file_location(
+        "builder", FIXTURES.parent / "scripts" / "build_season_2012_13.py"
+    )
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
     built = builder.with_nations(

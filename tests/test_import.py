@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from results import csv_format
 from results.models import Athlete, Event, Race, Result, Season
-from results.standings import season_standings
+from results.standings.loader import season_standings, standings_table
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +209,7 @@ def test_replacing_an_official_race_needs_a_reason_which_the_history_keeps(
         capsys,
         one_line,
         "--replace",
-        message="is official: replacing its classification needs a reason",
+        message="this race is official: give the reason for the correction",
     )
     run(
         tmp_path,
@@ -313,8 +313,8 @@ def test_a_gap_in_a_complete_classification(calendar, tmp_path, capsys):
     text = HEADER + (
         "2012-13,1,men,500m,1,1,J. R. Celski,USA,,\n2012-13,1,men,500m,1,3,Charles Hamelin,CAN,,\n"
     )
-    refused(tmp_path, capsys, text, message="marked complete but the file has no rank 2", line=2)
-    Race.objects.filter(distance="500m").update(classification="partial")
+    refused(tmp_path, capsys, text, message="is marked complete: rank(s) 2 would be missing", line=2)
+    Race.objects.filter(distance="500m").update(completeness="partial")
     run(tmp_path, text)  # a partial classification gives the places a source gives
     assert Result.objects.count() == 2
 
@@ -576,7 +576,7 @@ def copy_calendar(season: Season, slug: str) -> Season:
                 number=race.number,
                 date=race.date,
                 state="draft",
-                classification=race.classification,
+                completeness=race.completeness,
             )
     return copy
 
@@ -613,9 +613,8 @@ def test_export_then_import_gives_the_same_results_and_standings(season_2012_13,
     keys = season_standings(season_2012_13).table_keys()
     assert len(keys) == 8  # every distance of both genders
     for gender, distance in keys:
-        assert copy.standings(gender, distance).as_dict("x") == season_2012_13.standings(
-            gender, distance
-        ).as_dict("x")
+        copied = standings_table(copy, gender, distance).as_dict("x")
+        assert copied == standings_table(season_2012_13, gender, distance).as_dict("x")
 
 
 # --- The admin's upload → preview → confirm page --------------------------------------------

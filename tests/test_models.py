@@ -17,9 +17,8 @@ from results.models import (
     Result,
     Season,
     Venue,
-    format_time,
-    parse_time,
 )
+from results.vocabulary import format_time, parse_time
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db

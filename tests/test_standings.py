@@ -3,7 +3,8 @@
 The points table used throughout is 2012–13's top: 1000, 800, 640, 512, 410, 328, 262, 210.
 """
 
-from results.standings import Rules, Score, points_for, standings
+from results.standings.ranking import Score, standings
+from results.standings.rules import Rules, points_for
 
 TABLE = (1000, 800, 640, 512, 410, 328, 262, 210)
 RULES = Rules(points=TABLE, best_individual=6, best_relay=4)

@@ -9,7 +9,8 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from results.standings import Rules, Score, points_for, standings
+from results.standings.ranking import Score, standings
+from results.standings.rules import Rules, points_for
 
 
 @st.composite

@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from results.models import Adjustment, Race, Season
-from results.standings import load_season, progression, season_standings
+from results.standings.loader import load_season, season_standings, standings_table
+from results.standings.table import progression
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_womens_relay_2012_13(season_2012_13):
     # JPN: Cal, Mon, Nag 3rd 640 each + Sha 2nd 800 = 2720 (= published).
     # KOR: Cal 1st 1000 + Nag 2nd 800 + Mon, Sha 5th 410 each = 2620 (published 2824).
     # ITA: Sha, Soc 3rd 640 each = 1280. NED: Dre 1st = 1000.
-    table = season_2012_13.standings("women", "3000m-relay")
+    table = standings_table(season_2012_13, "women", "3000m-relay")
     assert rows(table) == [
         (1, "CHN", 4000),
         (2, "CAN", 2912),
@@ -55,7 +56,7 @@ def test_mens_relay_2012_13(season_2012_13):
     # CHN: Cal 4th (penalised, still classified) 512 + Mon 2nd 800 + Nag, Soc 3rd 640 → 2592.
     # RUS: Cal 2nd 800 + Soc 1st 1000 + Dre 3rd 640 = 2440. CAN: Cal, Sha 3rd 640 each = 1280.
     # USA: Mon 3rd = 640.
-    table = season_2012_13.standings("men", "5000m-relay")
+    table = standings_table(season_2012_13, "men", "5000m-relay")
     assert rows(table) == [
         (1, "KOR", 4000),
         (2, "NED", 3200),
@@ -70,8 +71,8 @@ def test_mens_relay_2012_13(season_2012_13):
 
 def test_individual_winners_2012_13(season_2012_13):
     # Wang Meng: six 500 m wins = 6000. Hamelin: 2nd Cal, Mon (1), Nag + 1st Sha, Soc (1) = 4400.
-    assert rows(season_2012_13.standings("women", "500m"))[0] == (1, "Wang Meng", 6000)
-    assert rows(season_2012_13.standings("men", "500m"))[0] == (1, "Charles Hamelin", 4400)
+    assert rows(standings_table(season_2012_13, "women", "500m"))[0] == (1, "Wang Meng", 6000)
+    assert rows(standings_table(season_2012_13, "men", "500m"))[0] == (1, "Charles Hamelin", 4400)
 
 
 def test_womens_500m_2012_13_whole(season_2012_13):
@@ -83,7 +84,7 @@ def test_womens_500m_2012_13_whole(season_2012_13):
     # Arianna Fontana: 3rd Cal 640 + 2nd Soc 800 = 1440. Fan Kexin: 2nd Sha = 800.
     # Shim Suk-hee (3rd Nag) and Caroline Truchon (3rd Mon (2)) tie on 640 with one 3rd place
     # each; going back from the last race, Nagoya is the first where they differ: Shim ahead.
-    table = season_2012_13.standings("women", "500m")
+    table = standings_table(season_2012_13, "women", "500m")
     assert rows(table) == [
         (1, "Wang Meng", 6000),
         (2, "Liu Qiuhong", 3520),
@@ -98,7 +99,7 @@ def test_womens_500m_2012_13_whole(season_2012_13):
 
 
 def test_tables_say_their_classifications_are_partial(season_2012_13):
-    table = season_2012_13.standings("women", "500m")
+    table = standings_table(season_2012_13, "women", "500m")
     assert (table.races_done, table.races_total) == (7, 8)  # Sochi (2) has no sourced result
     assert table.partial_races == 7
 
@@ -106,7 +107,7 @@ def test_tables_say_their_classifications_are_partial(season_2012_13):
 def test_standings_after_race_k_and_rank_changes(season_2012_13):
     # After race 2 of the men's relay (Calgary, Montreal): KOR 2000 (two wins); RUS 800 and
     # CHN 512 + 800 = 1312 → CHN 2nd, RUS 3rd. After race 1 RUS was 2nd, so it lost a place.
-    table = season_2012_13.standings("men", "5000m-relay", after_race=2)
+    table = standings_table(season_2012_13, "men", "5000m-relay", after_race=2)
     assert rows(table)[:3] == [(1, "KOR", 2000), (2, "CHN", 1312), (3, "RUS", 800)]
     change = {r.competitor.key: r.rank_change for r in table.rows}
     assert change["CHN"] == 2  # 4th after Calgary → 2nd after Montreal
@@ -119,7 +120,7 @@ def test_progression_has_points_after_every_race(season_2012_13):
     # CHN women's relay: Cal 2nd 800; + Mon 1st = 1800; + Nag 1st = 2800; + Sha 1st = 3800;
     # + Soc 1st = best 4 of 800,1000×4 = 4000; + Dre 3rd 640 = still 4000.
     # KOR: Cal 1st 1000; + Mon 5th 410 = 1410; + Nag 2nd = 2210; + Sha 5th = 2620; then 2620.
-    table = season_2012_13.standings("women", "3000m-relay")
+    table = standings_table(season_2012_13, "women", "3000m-relay")
     series = {row.competitor.key: values for row, values in progression(table)}
     assert series["CHN"] == [800, 1800, 2800, 3800, 4000, 4000]
     assert series["KOR"] == [1000, 1410, 2210, 2620, 2620, 2620]
@@ -127,12 +128,12 @@ def test_progression_has_points_after_every_race(season_2012_13):
 
 def test_progression_agrees_with_the_standings_after_each_race(season_2012_13):
     for gender, distance in season_standings(season_2012_13).table_keys():
-        final = season_2012_13.standings(gender, distance)
+        final = standings_table(season_2012_13, gender, distance)
         done = [race.position for race in final.races if race.done]
         for index, k in enumerate(done):
             after = {
                 r.competitor.key: r.standing.points
-                for r in season_2012_13.standings(gender, distance, k).rows
+                for r in standings_table(season_2012_13, gender, distance, k).rows
             }
             for row, values in progression(final, top=100):
                 assert values[index] == after.get(row.competitor.key, 0), (gender, distance, k)
@@ -171,10 +172,10 @@ def test_a_committed_result_shows_in_the_next_standings():
     race = make.race(distance="500m")
     make.result(race, 1)
     season = Season.objects.get()
-    assert len(season.standings("men", "500m").rows) == 1
+    assert len(standings_table(season, "men", "500m").rows) == 1
     make.result(race, 2)  # committed at once (autocommit)
     season = Season.objects.get()  # a new request reads the season and its new version
-    assert len(season.standings("men", "500m").rows) == 2
+    assert len(standings_table(season, "men", "500m").rows) == 2
 
 
 def test_draft_races_are_on_the_calendar_but_not_in_the_standings():
@@ -183,7 +184,7 @@ def test_draft_races_are_on_the_calendar_but_not_in_the_standings():
     draft = make.race(event, state="draft", number=2)
     make.result(public, 1)
     make.result(draft, 1)
-    table = event.season.standings("men", "500m")
+    table = standings_table(event.season, "men", "500m")
     assert (table.races_done, table.races_total, len(table.rows)) == (1, 2, 1)
 
 
@@ -202,7 +203,7 @@ def test_a_recorded_disqualification_and_deduction_change_the_standings():
     Adjustment.objects.create(result=second, kind="deduction", points=100, reason="Protest")
     season.refresh_from_db()
     # After: A = 0 (disqualified) + 800 − 100 = 700; B = 1800.
-    table = season.standings("men", "500m")
+    table = standings_table(season, "men", "500m")
     assert rows(table) == [(1, "B Skater", 1800), (2, "A Skater", 700)]
     a_row = table.rows[1].standing
     assert (a_row.deduction, a_row.lines[0].disqualified) == (100, True)
@@ -245,11 +246,11 @@ def test_renaming_an_athlete_refreshes_the_cached_standings():
     result = make.result(make.race(), 1, make.athlete("Old Name"))
     season = result.race.event.season
     season.refresh_from_db()
-    assert rows(season.standings("men", "500m")) == [(1, "Old Name", 1000)]
+    assert rows(standings_table(season, "men", "500m")) == [(1, "Old Name", 1000)]
     result.athlete.name = "New Name"
     result.athlete.save()
     season.refresh_from_db()
-    assert rows(season.standings("men", "500m")) == [(1, "New Name", 1000)]
+    assert rows(standings_table(season, "men", "500m")) == [(1, "New Name", 1000)]
 
 
 def test_overall_classification_counts_the_best_n_over_all_distances():
@@ -259,7 +260,7 @@ def test_overall_classification_counts_the_best_n_over_all_distances():
     for distance, rank in (("500m", 2), ("1000m", 1), ("1500m", 3)):
         make.result(make.race(event, gender="women", distance=distance), rank, skater)
     # Best 2 of 80, 100, 70 → 180; the 1500 m's 70 is dropped.
-    table = season.standings("women", "overall")
+    table = standings_table(season, "women", "overall")
     assert rows(table) == [(1, "Kim Gil-li", 180)]
     assert table.races_total == 3
 
@@ -278,7 +279,7 @@ def test_nations_classification_adds_every_point():
     make.result(women, 2, make.athlete("Kim Boutin", gender="women", nation_code="CAN"))
     # The Team Crystal Globe pools men's and women's races, none dropped.
     # KOR: 100 + 80 (men's 500 m) + 100 (women's) = 280; CAN: 70 + 100 (relay) + 80 = 250.
-    table = season.standings("mixed", "nations")
+    table = standings_table(season, "mixed", "nations")
     assert rows(table) == [(1, "KOR", 280), (2, "CAN", 250)]
     assert table.title == "Nations (Team Crystal Globe)"
     assert {race.gender for race in table.races} == {"men", "women"}
@@ -291,8 +292,8 @@ def test_tables_are_named_as_the_sport_names_them():
         make.race(event, gender="mixed", distance="2000m-mixed-relay"), 1, nation_code="NED"
     )
     make.result(make.race(event, gender="women", distance="3000m-relay"), 1, nation_code="CAN")
-    assert season.standings("mixed", "2000m-mixed-relay").title == "2000 m mixed relay"
-    assert season.standings("women", "3000m-relay").title == "Women's 3000 m relay"
+    assert standings_table(season, "mixed", "2000m-mixed-relay").title == "2000 m mixed relay"
+    assert standings_table(season, "women", "3000m-relay").title == "Women's 3000 m relay"
 
 
 # --- Commands -------------------------------------------------------------------------------
@@ -399,7 +400,7 @@ def test_check_standings_passes_when_everything_agrees(capsys):
     race = make.race(distance="5000m-relay")
     make.result(race, 1, nation_code="KOR")
     race.event.season.published_standings.create(
-        gender="men", distance="5000m-relay", rank=1, nation=make.nation("KOR"), points=1000
+        gender="men", kind="5000m-relay", rank=1, nation=make.nation("KOR"), points=1000
     )
     call_command("check_standings", race.event.season.slug)
     assert "Every published row agrees" in capsys.readouterr().out

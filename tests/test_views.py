@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from results.models import Athlete
-from results.standings import forget_loaded
+from results.standings.loader import forget_loaded
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db

@@ -292,7 +292,7 @@ def test_correcting_an_official_race_needs_a_reason(official):
 
 
 def test_a_correction_keeps_the_earlier_version_with_who_when_and_why(official):
-    race = make.race(state="official", classification="partial")
+    race = make.race(state="official", completeness="partial")
     line = make.result(race, 1)
     data = form_data(official.get(change_url(race)))
     data["results-0-rank"] = "2"
@@ -313,7 +313,7 @@ def test_a_draft_race_is_entered_without_a_reason(official):
 
 
 def test_a_single_result_of_an_official_race_needs_a_reason_too(official):
-    line = make.result(make.race(state="official", classification="partial"), 3)
+    line = make.result(make.race(state="official", completeness="partial"), 3)
     data = form_data(official.get(change_url(line)))
     data["rank"] = "4"
     assert "say why it is corrected" in official.post(change_url(line), data).content.decode()
@@ -357,7 +357,7 @@ def test_history_shows_in_the_admin(official):
 
 
 def test_the_public_race_page_notes_corrections(client, official):
-    race = make.race(state="official", classification="partial")
+    race = make.race(state="official", completeness="partial")
     make.result(race, 1)
     data = form_data(official.get(change_url(race)))
     data["results-0-rank"] = "2"
@@ -472,7 +472,7 @@ def test_event_admin_groups_races_inline(official):
 def test_the_second_of_two_officials_saving_a_race_gets_a_conflict(client, django_user_model):
     from django.test import Client
 
-    race = make.race(state="draft", classification="partial")
+    race = make.race(state="draft", completeness="partial")
     make.result(race, 1, make.athlete("Early Skater"))
     first, second = Client(), Client()
     first.force_login(member_of("Officials", "first"))

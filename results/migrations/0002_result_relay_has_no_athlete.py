@@ -1,8 +1,8 @@
-"""A relay line has no athlete and an individual line has one: see results/triggers.py."""
+"""A relay line has no athlete and an individual line has one: see _relay_triggers.py."""
 
 from django.db import migrations
 
-from results import triggers
+from results.migrations import _relay_triggers as triggers
 
 
 class Migration(migrations.Migration):

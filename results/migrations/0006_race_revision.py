@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from results import triggers
+from results.migrations import _relay_triggers as triggers
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@
 import django.core.validators
 from django.db import migrations, models
 
-from results import triggers
+from results.migrations import _relay_triggers as triggers
 
 
 class Migration(migrations.Migration):

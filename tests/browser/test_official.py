@@ -8,10 +8,9 @@ from playwright.sync_api import Page, expect
 
 from tests import factories as make
 
-# serialized_rollback: the roles come from a data migration, which a flush would remove.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

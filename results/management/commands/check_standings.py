@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from results.models import Season
+from results.standings import loader
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if season is None:
             raise CommandError(f"unknown season {options['season']!r}", returncode=2)
         differences = 0
-        tables = season.published_comparison()
+        tables = loader.comparison(season)
         if not tables:
             self.stdout.write(f"{season.name}: no published standings to compare.")
         for table, comparisons in tables:

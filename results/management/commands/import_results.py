@@ -6,8 +6,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from results import csv_format
-from results.models import Publication
+from results import csv_format, importer
+from results.vocabulary import RaceState
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--publish",
-            choices=[Publication.PROVISIONAL, Publication.OFFICIAL],
+            choices=[RaceState.PROVISIONAL.value, RaceState.OFFICIAL.value],
             help="Publish the imported races (default: they enter as draft).",
         )
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"no active staff account named {options['user']!r}")
         rows, problems = csv_format.read(path.read_bytes(), path.name)
-        import_plan = csv_format.plan(rows, problems, options["replace"], options["reason"])
+        import_plan = importer.plan(rows, problems, options["replace"], options["reason"])
         if not import_plan.ok:
             for problem in import_plan.problems:
                 self.stderr.write(f"{path.name}: {problem}")
@@ -71,9 +71,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"line {row.line}: {import_plan.outcomes[row.line]}")
             self.stdout.write(f"Dry run, nothing written. Would import {import_plan.summary()}.")
             return
-        state = options["publish"] or Publication.DRAFT
-        kept = sum(r.state == Publication.OFFICIAL != state for r in import_plan.races.values())
-        done = csv_format.apply(import_plan, state, options["reason"], user)
+        state = options["publish"] or RaceState.DRAFT
+        kept = sum(r.state == RaceState.OFFICIAL != state for r in import_plan.races.values())
+        done = importer.apply(import_plan, state, options["reason"], user)
         official = f"; {kept} official race(s) stay official" if kept else ""
         self.stdout.write(
             f"Imported {done['results']} result(s) into {done['races']} race(s) ({state}"

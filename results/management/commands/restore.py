@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from results.management.commands.backup import postgres_environment
-from results.models import Season, new_version
-from results.standings import forget_loaded
+from results.standings.loader import forget_loaded
+from results.versioning import renew_every_version
 
 
 class Command(BaseCommand):
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError(f"no restore for a {vendor} database")
         # A fresh version token: nothing cached (here or in another worker) may show again.
         # Cache keys hold the season too, so one new token serves every season.
-        Season.objects.update(version=new_version())
+        renew_every_version()
         cache.clear()
         forget_loaded()
         self.stdout.write(f"Restored {path} into the {vendor} database.")

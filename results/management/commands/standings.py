@@ -6,7 +6,12 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from results.models import Season
-from results.standings import GENDERS, TABLES, Table, UnknownTable, table_rows
+from results.standings import loader
+from results.standings.table import StandingsTable, UnknownTable, table_rows
+from results.vocabulary import Gender, TableKind
+
+GENDERS = Gender.values
+TABLES = TableKind.values
 
 
 def resolve(season_slug: str, gender: str, distance: str, after_race: int | None) -> tuple:
@@ -20,7 +25,7 @@ def resolve(season_slug: str, gender: str, distance: str, after_race: int | None
         known = ", ".join(Season.objects.values_list("slug", flat=True)) or "none loaded"
         raise CommandError(f"unknown season {season_slug!r} (seasons: {known})", returncode=2)
     try:
-        return season, season.standings(gender, distance, after_race)
+        return season, loader.standings_table(season, gender, distance, after_race)
     except UnknownTable as error:
         raise CommandError(str(error), returncode=2) from error
 
@@ -46,10 +51,10 @@ class Command(BaseCommand):
         else:
             self.write_table(season, table)
 
-    def write_csv(self, table: Table) -> None:
+    def write_csv(self, table: StandingsTable) -> None:
         csv.writer(self.stdout, lineterminator="\n").writerows(table_rows(table))  # as the site
 
-    def write_table(self, season: Season, table: Table) -> None:
+    def write_table(self, season: Season, table: StandingsTable) -> None:
         out = self.stdout
         title = f"{table.title} standings, {season.name}"
         best = f"best {table.best_of} count" if table.best_of else "all results count"

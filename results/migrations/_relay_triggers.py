@@ -1,4 +1,5 @@
-"""The relay rule as database triggers: a relay line has no athlete, an individual line has one.
+"""The relay rule as database triggers, as migration 0002 created them: a relay line has no
+athlete, an individual line has one.
 
 A CHECK constraint cannot read the race's distance, so triggers enforce it on SQLite and
 PostgreSQL. They fail like a constraint (IntegrityError naming result_relay_has_no_athlete).
@@ -7,6 +8,9 @@ SQLite rebuilds a table for many schema changes, and the rebuild both drops that
 triggers and trips over triggers that read it. A migration that alters results_race or
 results_result therefore calls `drop` before and `create` after (see 0006_race_revision);
 tests/test_models.py proves the rule still holds after every migration.
+
+This file is part of the migrations' history and is never edited: a migration that changes the
+triggers brings its own copy (the loader skips modules whose name starts with "_").
 """
 
 RELAYS = "('3000m-relay', '5000m-relay', '2000m-mixed-relay')"

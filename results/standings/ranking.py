@@ -1,0 +1,196 @@
+"""Ranking competitors by net points: best-N, adjustments, the tie-break chain and why.
+
+- Best N: each competitor's N highest-scoring results count (all of them when N is empty);
+  among equal points the earlier race counts. The rest are dropped but still shown.
+- Adjustments: a disqualified result scores 0 and no longer counts as a placing; a deduction
+  comes off the net total (never below 0).
+- Tie-break for equal net points, the season's chain in order: "countback" (more wins, then
+  more second places, … over all results, dropped ones included), "last-race" (going back from
+  the most recent race, the first race where the two differ: a better rank wins, a result beats
+  none). Competitors still equal share the rank and the next rank is skipped. An empty chain
+  lets every tie stand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from results.vocabulary import TieBreak
+
+ORDINALS = {1: "wins", 2: "second places", 3: "third places"}
+
+
+@dataclass(frozen=True)
+class Score:
+    """One competitor's result in one race of a table: the input of `standings`."""
+
+    competitor: str  # athlete slug, or the nation code of a relay team or nation
+    race: int  # the race's position in the table's calendar, 1 to M
+    rank: int | None
+    points: int
+    disqualified: bool = False
+    deduction: int = 0
+
+
+@dataclass(frozen=True)
+class RaceResult:
+    """A result as a standings row shows it: its points and whether they counted."""
+
+    race: int
+    rank: int | None
+    points: int
+    counted: bool
+    disqualified: bool = False
+    deduction: int = 0  # points an adjustment takes off the total for this result
+
+    @property
+    def text(self) -> str:
+        """As plain text shows it: '800', a dropped result '(800)', a disqualified one 'DQ',
+        one with a deduction '800-100'."""
+        text = "DQ" if self.disqualified else str(self.points)
+        if self.deduction:
+            text += f"-{self.deduction}"
+        return text if self.counted else f"({text})"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A ranked row: net points (counted, less deductions), gross (all), and why if tied."""
+
+    competitor: str
+    rank: int
+    points: int
+    gross: int
+    deduction: int
+    lines: tuple[RaceResult, ...]
+    tie_break: str | None = None
+    shared: bool = False
+
+
+def counted(scores: Sequence[Score], best_of: int | None) -> set[int]:
+    """Indexes of the results that count: the best N by points, the earlier race on equal."""
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i].points, scores[i].race))
+    return set(order if best_of is None else order[:best_of])
+
+
+def _countback_key(scores: Sequence[Score], depth: int) -> tuple[int, ...]:
+    counts = [0] * depth
+    for score in scores:
+        if score.rank is not None and score.rank <= depth and not score.disqualified:
+            counts[score.rank - 1] += 1
+    return tuple(-count for count in counts)
+
+
+def _last_race_key(scores: Sequence[Score], races: Sequence[int]) -> tuple[float, ...]:
+    by_race = {s.race: s.rank for s in scores if s.rank is not None and not s.disqualified}
+    return tuple(by_race.get(race, float("inf")) for race in races)
+
+
+def _explain(
+    step: str, above: tuple, below: tuple, races: Sequence[int], labels: dict[int, str]
+) -> str:
+    """Say which rule decided between two rows equal on points, and on what."""
+    at = next(i for i, (a, b) in enumerate(zip(above, below, strict=True)) if a != b)
+    if step == TieBreak.COUNTBACK:
+        place = at + 1
+        what = ORDINALS.get(place, f"{place}th places")
+        return f"countback: more {what} ({-above[at]} to {-below[at]})"
+
+    def rank(value: float) -> str:
+        return "no result" if value == float("inf") else f"{int(value)}."
+
+    race = labels.get(races[at], f"race {races[at]}")
+    return f"last race: better in {race} ({rank(above[at])} to {rank(below[at])})"
+
+
+def standings(
+    scores: Iterable[Score],
+    best_of: int | None,
+    tie_break: Sequence[str] = (),
+    labels: dict[int, str] | None = None,
+) -> list[Standing]:
+    """Rank competitors by net points under best-N, breaking ties by the chain in order.
+
+    Pure: no database, no rules object beyond what it is given. Points are already worked out
+    per result (`points_for`); a disqualified result is given here with its points, which go.
+    """
+    by_competitor: dict[str, list[Score]] = defaultdict(list)
+    for score in scores:
+        by_competitor[score.competitor].append(score)
+    races = sorted({s.race for group in by_competitor.values() for s in group}, reverse=True)
+    depth = max((s.rank or 0 for group in by_competitor.values() for s in group), default=0)
+
+    scored = []
+    for competitor, group in by_competitor.items():
+        group.sort(key=lambda s: s.race)
+        effective = [
+            Score(s.competitor, s.race, s.rank, 0 if s.disqualified else s.points, s.disqualified)
+            for s in group
+        ]
+        kept = counted(effective, best_of)
+        lines = tuple(
+            RaceResult(s.race, s.rank, s.points, i in kept, s.disqualified, original.deduction)
+            for i, (s, original) in enumerate(zip(effective, group, strict=True))
+        )
+        gross = sum(s.points for s in effective)
+        deduction = sum(s.deduction for s in group)
+        net = max(0, sum(line.points for line in lines if line.counted) - deduction)
+        scored.append((net, competitor, group, gross, deduction, lines))
+
+    # The tie-break keys matter only between competitors equal on net points.
+    shared_nets = {net for net, count in Counter(row[0] for row in scored).items() if count > 1}
+    rows = []
+    for net, competitor, group, gross, deduction, lines in scored:
+        chain_key: tuple = ()
+        if net in shared_nets:
+            keys: dict[str, Callable[[], tuple]] = {
+                TieBreak.COUNTBACK: lambda group=group: _countback_key(group, depth),
+                TieBreak.LAST_RACE: lambda group=group: _last_race_key(group, races),
+            }
+            chain_key = tuple(keys[step]() for step in tie_break)
+        rows.append((-net, chain_key, competitor, gross, deduction, lines))
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+
+    result: list[Standing] = []
+    for index, (neg_net, chain_key, competitor, gross, deduction, lines) in enumerate(rows):
+        tie_break_reason = None
+        previous = rows[index - 1] if index else None
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        same_as_previous = previous is not None and previous[:2] == (neg_net, chain_key)
+        same_as_following = following is not None and following[:2] == (neg_net, chain_key)
+        rank = result[-1].rank if same_as_previous else index + 1
+        neighbour = previous if previous is not None and previous[0] == neg_net else following
+        if neighbour is not None and neighbour[0] == neg_net and neighbour[1] != chain_key:
+            step = next(
+                i for i, (a, b) in enumerate(zip(chain_key, neighbour[1], strict=True)) if a != b
+            )
+            above, below = (
+                (neighbour[1], chain_key) if neighbour is previous else (chain_key, neighbour[1])
+            )
+            tie_break_reason = _explain(
+                tie_break[step], above[step], below[step], races, labels or {}
+            )
+        result.append(
+            Standing(
+                competitor=competitor,
+                rank=rank,
+                points=-neg_net,
+                gross=gross,
+                deduction=deduction,
+                lines=lines,
+                tie_break=tie_break_reason,
+                shared=same_as_previous or same_as_following,
+            )
+        )
+    return result
+
+
+def points_after(standing: Standing, race: int, best_of: int | None) -> int:
+    """A competitor's net points after race K, from his own results (best-N and deductions
+    depend on nobody else's)."""
+    lines = [line for line in standing.lines if line.race <= race]
+    points = sorted((line.points for line in lines), reverse=True)
+    kept = points if best_of is None else points[:best_of]
+    return max(0, sum(kept) - sum(line.deduction for line in lines))

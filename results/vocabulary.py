@@ -1,0 +1,192 @@
+"""The sport's words, spelled once: genders, distances, standings tables, statuses, race states,
+completeness, confidence, tie-break steps; how a race time and a skater's name are written.
+
+Plain Python, no Django: the rules (results/standings/), the file format (results/csv_format.py)
+and the models all read these. Each set of words is a `Words` enum whose members are their
+stored values ("men", "500m", "PEN") with a label for people; `Gender.choices` gives Django's
+(value, label) pairs and `Gender.values` the values.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import EnumType, StrEnum
+
+
+class WordsType(EnumType):
+    """The metaclass of `Words`: the enum's values and (value, label) pairs, as Django's
+    TextChoices gives them."""
+
+    @property
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]  # type: ignore[attr-defined]
+
+    @property
+    def values(cls) -> list[str]:
+        return [member.value for member in cls]  # type: ignore[attr-defined]
+
+
+class Words(StrEnum, metaclass=WordsType):
+    """A closed set of words; each member is its stored value, with a label."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Words:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class Gender(Words):
+    MEN = "men", "Men"
+    WOMEN = "women", "Women"
+    MIXED = "mixed", "Mixed"
+
+
+SKATER_GENDERS = (Gender.MEN, Gender.WOMEN)
+
+
+class Distance(Words):
+    """A race's distance; the values are the slugs of URLs, the CLI and the CSV format."""
+
+    M500 = "500m", "500 m"
+    M1000 = "1000m", "1000 m"
+    M1500 = "1500m", "1500 m"
+    RELAY_3000 = "3000m-relay", "3000 m relay"
+    RELAY_5000 = "5000m-relay", "5000 m relay"
+    MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
+
+
+INDIVIDUAL_DISTANCES = (Distance.M500, Distance.M1000, Distance.M1500)
+RELAY_DISTANCES = (Distance.RELAY_3000, Distance.RELAY_5000, Distance.MIXED_RELAY_2000)
+# The only gender each relay is skated by (ISU: men's 5000 m, women's 3000 m, mixed 2000 m).
+RELAY_GENDER: dict[str, str] = {
+    Distance.RELAY_5000: Gender.MEN,
+    Distance.RELAY_3000: Gender.WOMEN,
+    Distance.MIXED_RELAY_2000: Gender.MIXED,
+}
+DISTANCE_FITS_GENDER = (
+    "The men skate the 5000 m relay, the women the 3000 m relay, and only the mixed relay is mixed."
+)
+
+
+def distance_fits_gender(gender: str, distance: str) -> bool:
+    """Whether a race of this gender is skated over this distance (DISTANCE_FITS_GENDER)."""
+    expected = RELAY_GENDER.get(distance)
+    return gender == expected if expected else gender in SKATER_GENDERS
+
+
+class TableKind(Words):
+    """A World Cup standings table: one per distance, plus the overall and nations' tables.
+
+    A table is named by a gender and its kind: ("men", "500m"), ("women", "overall"), and the
+    Team Crystal Globe ("mixed", "nations") over every race, men's, women's and mixed."""
+
+    M500 = "500m", "500 m"
+    M1000 = "1000m", "1000 m"
+    M1500 = "1500m", "1500 m"
+    RELAY_3000 = "3000m-relay", "3000 m relay"
+    RELAY_5000 = "5000m-relay", "5000 m relay"
+    MIXED_RELAY_2000 = "2000m-mixed-relay", "2000 m mixed relay"
+    OVERALL = "overall", "Overall"
+    NATIONS = "nations", "Nations"
+
+
+TABLE_NAMES = {
+    **{kind.value: kind.label for kind in TableKind},
+    TableKind.OVERALL: "overall",
+    TableKind.NATIONS: "nations",
+}
+
+
+class Status(Words):
+    """ISU status codes of a line of a classification; blank means classified."""
+
+    CLASSIFIED = "", "Classified"
+    PEN = "PEN", "Penalty"
+    DNF = "DNF", "Did not finish"
+    DNS = "DNS", "Did not start"
+    YC = "YC", "Yellow card"
+
+
+STATUS_CODES = frozenset(Status.values)
+UNRANKED_STATUSES = frozenset({Status.PEN, Status.DNF, Status.DNS, Status.YC})
+
+
+class RaceState(Words):
+    """What the public sees of a race's results: nothing (draft), provisional or official."""
+
+    DRAFT = "draft", "Draft"
+    PROVISIONAL = "provisional", "Provisional"
+    OFFICIAL = "official", "Official"
+
+
+PUBLIC_STATES = (RaceState.PROVISIONAL, RaceState.OFFICIAL)
+
+
+class Completeness(Words):
+    COMPLETE = "complete", "Complete"
+    PARTIAL = "partial", "Partial (podium only, or the places a source gives)"
+
+
+class Confidence(Words):
+    SOURCED = "sourced", "Sourced"
+    INFERRED = "inferred", "Inferred"
+    ASSUMED = "assumed", "Assumed"
+
+
+class TieBreak(Words):
+    """Steps of a season's tie-break chain for equal net points, tried in order."""
+
+    COUNTBACK = "countback", "more wins, then more second places, … (all results)"
+    LAST_RACE = "last-race", "better result in the most recent race"
+
+
+DEFAULT_TIE_BREAK = (TieBreak.COUNTBACK, TieBreak.LAST_RACE)
+
+
+class AdjustmentKind(Words):
+    DISQUALIFIED = "disqualified", "Disqualified: the result scores no points"
+    DEDUCTION = "deduction", "Deduction: points taken off the standings total"
+
+
+# --- How things are written -----------------------------------------------------------------
+
+# A skater's name as the ISU writes it (J. R. Celski, Marie-Ève Drolet): no markup, no controls.
+NAME_PATTERN = r"^[^\W_][^<>{}\[\]\\|;=@#$%^*+~`\"/\x00-\x1f]*$"
+NAME_SYMBOLS = r"[<>{}\[\]\\|;=@#$%^*+~`\"/]"
+NAME_MESSAGE = "A name starts with a letter and has no markup or symbols such as < > { } / ; =."
+
+TIME_PATTERN = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2})\.(\d{1,3})$")
+LONGEST_TIME = Decimal(10_000)  # seconds; a race time fits 7 digits with 3 decimals
+
+
+def parse_time(text: str) -> Decimal:
+    """'39.937' or '1:26.661' (the ISU's way of writing a race time) → seconds.
+
+    Raises ValueError with a message an official can act on.
+    """
+    match = TIME_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a race time; write ss.fff or m:ss.fff, e.g. 1:26.661.")
+    minutes, seconds, fraction = match.groups()
+    if minutes is not None and int(seconds) >= 60:
+        raise ValueError(f"{text!r} has {seconds} seconds; write m:ss.fff with seconds below 60.")
+    value = Decimal(int(minutes or 0) * 60 + int(seconds)) + Decimal(f"0.{fraction}")
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a race time; it must be above zero.")
+    return value
+
+
+def format_time(seconds: Decimal | None) -> str:
+    """39.937 → '39.937'; 86.661 → '1:26.661' (the ISU's way of writing a race time)."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:06.3f}" if minutes else f"{rest:.3f}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

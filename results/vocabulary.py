@@ -176,7 +176,7 @@ def parse_time(text: str) -> Decimal:
         raise ValueError(f"{text!r} has {seconds} seconds; write m:ss.fff with seconds below 60.")
     value = Decimal(int(minutes or 0) * 60 + int(seconds)) + Decimal(f"0.{fraction}")
     if value <= 0:
-        raise ValueError(f"{text!r} is not a race time; it must be above zero.")
+        raise ValueError(f"{text!r} is zero; a race time is above zero.")
     return value
 
 

@@ -1,7 +1,10 @@
 import os
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 # Playwright's sync API runs an event loop in the test thread; the ORM refuses to run there
 # unless this is set. Only the test process sets it.
@@ -49,10 +52,48 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(scope="session")
+def bundled_rows(django_db_setup, django_db_blocker) -> list[tuple[type, list[dict]]]:
+    """The bundled nations and 2012–13 season as table rows, read once a session (per test
+    worker): `loaddata` resolves every natural key with queries (about 2 s a load), while a
+    bulk insert of the same rows takes milliseconds. The load is rolled back at once."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", "nations", "season_2012_13", verbosity=0)
+        tables = []
+        for model in in_dependency_order(apps.get_app_config("results")):
+            fields = [field.attname for field in model._meta.concrete_fields]
+            rows = list(model._base_manager.order_by("pk").values(*fields))
+            if rows:
+                tables.append((model, rows))
+        transaction.set_rollback(True)
+    return tables
+
+
+def in_dependency_order(app_config) -> list[type]:
+    """The app's tables (many-to-many ones included), each after the tables it refers to."""
+    models = [m for m in app_config.get_models(include_auto_created=True) if not m._meta.proxy]
+    ordered: list[type] = []
+    while len(ordered) < len(models):
+        for model in models:
+            targets = {
+                field.related_model
+                for field in model._meta.concrete_fields
+                if field.is_relation and field.related_model in models
+            } - {model}
+            if model not in ordered and targets <= set(ordered):
+                ordered.append(model)
+    return ordered
+
+
 @pytest.fixture
-def season_2012_13(db):
-    """The 2012–13 season as the bundled fixtures give it."""
-    call_command("loaddata", "nations", "season_2012_13", verbosity=0)
+def season_2012_13(db, bundled_rows):
+    """The 2012–13 season as the bundled fixtures give it (the same rows `loaddata` writes)."""
     from results.models import Season
 
+    for model, rows in bundled_rows:
+        model._base_manager.bulk_create([model(**row) for row in rows])
+    statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _ in bundled_rows])
+    with connection.cursor() as cursor:
+        for statement in statements:  # PostgreSQL: the next id after the loaded ones
+            cursor.execute(statement)
     return Season.objects.get(slug="2012-13")

@@ -79,3 +79,12 @@ def result(race_: Race, rank: int | None, athlete_: Athlete | None = None, **fie
     nation_code = fields.pop("nation_code", None)
     nation_ = nation(nation_code) if nation_code else (athlete_.nation if athlete_ else nation())
     return Result.objects.create(race=race_, rank=rank, athlete=athlete_, nation=nation_, **fields)
+
+
+def classification(race_: Race, athletes: list[Athlete]) -> list[Result]:
+    """A whole classification in one insert: the athletes ranked 1, 2, 3, … in this order
+    (no signals: the caller's season version is not bumped, as in a test nothing is cached)."""
+    return Result.objects.bulk_create(
+        Result(race=race_, rank=rank, athlete=skater, nation_id=skater.nation_id)
+        for rank, skater in enumerate(athletes, start=1)
+    )

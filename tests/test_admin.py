@@ -349,3 +349,10 @@ def test_race_page_shows_points_per_line(admin_client):
     page = admin_client.get(change_url(race)).content.decode()
     assert "1000" in page and "512" in page
     assert Result.objects.count() == 2
+
+
+def test_the_admin_shows_the_same_comparison_to_staff(admin_client, season_2012_13):
+    page = admin_client.get(reverse("admin:results_season_change", args=[season_2012_13.pk]))
+    html = page.content.decode()
+    assert "Published standings against computed ones" in html
+    assert "2992 is no sum of 4 points-table values" in html

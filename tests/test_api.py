@@ -253,8 +253,7 @@ def grow(n_races: int, n_athletes: int):
     skaters = [make.athlete(f"Skater {i:02d}") for i in range(n_athletes)]
     for number in range(1, n_races + 1):
         race = make.race(make.event(season, number))
-        for rank, skater in enumerate(skaters, start=1):
-            make.result(race, rank, skater)
+        make.classification(race, skaters)
     relay = make.race(season.events.first(), distance="5000m-relay")
     make.result(relay, 1, nation_code="KOR")
     relay.results.get().members.set(skaters[:4])

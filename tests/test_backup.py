@@ -30,8 +30,9 @@ def snapshot(client) -> dict:
     return {"pages": pages, "history": history, "standings": standings}
 
 
-def test_a_restore_gives_identical_pages_standings_and_history(client, tmp_path, capsys):
-    call_command("loaddata", "nations", "season_2012_13", verbosity=0)
+def test_a_restore_gives_identical_pages_standings_and_history(
+    client, tmp_path, capsys, season_2012_13
+):
     line = Result.objects.get(race__event__number=1, race__distance="5000m-relay", rank=4)
     line.status, line._change_reason = "", "Penalty withdrawn on appeal"
     line.save()

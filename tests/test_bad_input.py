@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
-from results.models import Athlete, Race, Season
+from results.models import Athlete, Event, Race, Season
 from tests.test_admin import add_line, change_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -96,14 +96,16 @@ JUNK = ["%00", "a%00b", "%ff%fe", "-", "'", HTMLISH, "99999999999999999999999", 
         "1e9", "%0d%0aSet-Cookie:x=1"]  # fmt: skip
 
 
-def test_no_junk_in_any_query_parameter_makes_a_server_error(client, site):
+@pytest.mark.slow
+@pytest.mark.parametrize("url", [*PUBLIC_PAGES, "athlete"])
+def test_no_junk_in_any_query_parameter_makes_a_server_error(client, site, url):
     """Every public page × every parameter the site reads × junk values: 4xx or a page."""
     client.raise_request_exception = False
-    athlete = Athlete.objects.order_by("name").first().get_absolute_url()
+    if url == "athlete":
+        url = Athlete.objects.order_by("name").first().get_absolute_url()
     before = checksum()
     errors = [
         (url, parameter, junk, response.status_code)
-        for url in [*PUBLIC_PAGES, athlete]
         for parameter in PARAMETERS
         for junk in JUNK
         if (response := client.get(f"{url}?{parameter}={junk}")).status_code >= 500
@@ -259,6 +261,43 @@ def test_an_action_on_rows_that_are_not_rows_is_refused(admin_client, site, sele
         )
         assert response.status_code == 400, (model, action, response.status_code)
     assert checksum() == before
+
+
+ACTIONS = {
+    "race": ["publish_provisional", "publish_official", "back_to_draft", "download_csv"],
+    "event": ["create_programme", "publish_provisional", "publish_official", "back_to_draft"],
+    "result": ["download_csv"],
+}
+PROGRAMME = {"men_doubled": "", "women_doubled": "1000m", "relays": "on", "apply": "Create"}
+
+
+@pytest.mark.parametrize("junk", ["nonsense", "", "delete_selected\x01", "x" * 3000])
+def test_an_unknown_action_changes_nothing(admin_client, site, junk):
+    admin_client.raise_request_exception = False
+    race = Race.objects.first()
+    before = checksum()
+    for model in ACTIONS:
+        response = admin_client.post(
+            f"/admin/results/{model}/", {"action": junk, "_selected_action": [race.pk]}
+        )
+        assert response.status_code < 500, (model, response.status_code)
+    assert checksum() == before
+
+
+@pytest.mark.parametrize("field", ["men_doubled", "women_doubled", "relays", "mixed_relay"])
+@pytest.mark.parametrize("junk", ["800m", "3000m-relay", "x" * 3000, "<b>", "-1"])
+def test_no_value_of_the_programme_form_makes_a_server_error(admin_client, site, field, junk):
+    """The standard-programme action's choices: a value it does not offer is refused (the
+    form is shown again) or, for a tick box, read as ticked; never a server error."""
+    admin_client.raise_request_exception = False
+    event = Event.objects.filter(season=site).order_by("number").first()
+    before = Race.objects.count()
+    data = {**PROGRAMME, field: junk, "action": "create_programme", "_selected_action": [event.pk]}
+    response = admin_client.post("/admin/results/event/", data)
+    assert response.status_code < 500
+    if field.endswith("_doubled"):
+        assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+        assert Race.objects.count() == before
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
 """The model's invariants hold in the database itself, whatever writes to it."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +17,6 @@ from results.models import (
     Season,
     Venue,
 )
-from results.vocabulary import format_time, parse_time
 from tests import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -186,27 +184,6 @@ def test_isu_id_is_unique_when_given():
     make.athlete()
     with refused("unique|UNIQUE"), transaction.atomic():
         make.athlete(isu_id="STKOR123")
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [("39.937", "39.937"), ("1:26.661", "86.661"), ("6:43.22", "403.22"), ("40.6", "40.6")],
-)
-def test_race_times_read_as_the_isu_writes_them(text, seconds):
-    assert parse_time(text) == Decimal(seconds)
-
-
-@pytest.mark.parametrize("text", ["1:61.000", "abc", "39,937", "-1.5", "0.000", "1:2:3.4", ""])
-def test_malformed_race_times_are_refused(text):
-    with pytest.raises(ValueError, match="race time|seconds below 60"):
-        parse_time(text)
-
-
-def test_race_times_are_written_as_the_isu_writes_them():
-    assert format_time(Decimal("39.937")) == "39.937"
-    assert format_time(Decimal("86.661")) == "1:26.661"
-    assert format_time(Decimal("403.220")) == "6:43.220"
-    assert format_time(None) == ""
 
 
 def test_podium_is_ranks_one_to_three_of_the_classification():

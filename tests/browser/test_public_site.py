@@ -6,7 +6,6 @@ Screenshots of failures land in test-results/ (pytest-playwright --screenshot on
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = [
@@ -16,8 +15,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(live_server):
-    call_command("loaddata", "nations", "season_2012_13", verbosity=0)
+def site(live_server, season_2012_13):
     return live_server.url
 
 

@@ -313,7 +313,9 @@ def test_a_gap_in_a_complete_classification(calendar, tmp_path, capsys):
     text = HEADER + (
         "2012-13,1,men,500m,1,1,J. R. Celski,USA,,\n2012-13,1,men,500m,1,3,Charles Hamelin,CAN,,\n"
     )
-    refused(tmp_path, capsys, text, message="is marked complete: rank(s) 2 would be missing", line=2)
+    refused(
+        tmp_path, capsys, text, message="is marked complete: rank(s) 2 would be missing", line=2
+    )
     Race.objects.filter(distance="500m").update(completeness="partial")
     run(tmp_path, text)  # a partial classification gives the places a source gives
     assert Result.objects.count() == 2
@@ -674,3 +676,43 @@ def test_the_admin_confirm_refuses_a_tampered_upload(admin_client, calendar):
 def test_the_admin_refuses_an_oversized_upload(admin_client, calendar):
     page = upload(admin_client, GOOD + "#" * 1_600_000).content.decode()
     assert "Import larger files with manage.py import_results" in page
+
+
+def confirm_data(client, text: str = GOOD) -> dict:
+    """The confirm page's fields as the preview wrote them."""
+    confirm = upload(client, text).context["confirm"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    return {k: ("on" if v is True else v) for k, v in data.items() if v not in (False, None)}
+
+
+JUNK = ["", "published", "OFFICIAL", "draft\x01", "9" * 30, "<script>x</script>", "ü" * 200]
+
+
+@pytest.mark.parametrize("value", JUNK)
+def test_a_tampered_publication_on_the_confirm_page_is_refused(admin_client, calendar, value):
+    data = {**confirm_data(admin_client), "publish": value, "confirm": "Import"}
+    before = snapshot()
+    response = admin_client.post(reverse("admin:results_race_import"), data)
+    assert response.status_code == 400
+    assert "The confirmation was damaged" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["content", "filename", "replace", "publish", "reason"])
+@pytest.mark.parametrize("value", [*JUNK, "x" * 5000, "-1"])
+def test_no_value_of_any_confirm_field_makes_a_server_error(admin_client, calendar, field, value):
+    data = {**confirm_data(admin_client), field: value, "confirm": "Import"}
+    before = snapshot()
+    response = admin_client.post(reverse("admin:results_race_import"), data)
+    assert response.status_code < 500
+    if response.status_code != 302:  # refused: nothing written
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["publish", "replace", "reason"])
+@pytest.mark.parametrize("value", [*JUNK, "x" * 5000])
+def test_no_value_of_any_upload_field_makes_a_server_error(admin_client, calendar, field, value):
+    before = snapshot()
+    response = upload(admin_client, GOOD, **{field: value})
+    assert response.status_code < 500
+    assert snapshot() == before  # a preview writes nothing

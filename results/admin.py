@@ -20,15 +20,20 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from results import csv_format, exports, importer
 from results.forms import (
+    AdjustmentForm,
+    AdjustmentFormSet,
     AthleteForm,
     ClassificationFormSet,
     ConfirmImportForm,
     EventForm,
     EventFormSet,
+    EventInlineForm,
     ImportForm,
     KeyedAutocompleteFields,
     ProgrammeForm,
     RaceForm,
+    RaceFormSet,
+    RaceInlineForm,
     ResultChangeForm,
     ResultForm,
     SeasonForm,
@@ -54,8 +59,9 @@ from results.vocabulary import Gender, RaceState
 
 class EventInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Event
+    form = EventInlineForm
     formset = EventFormSet
-    fields = ["number", "city", "venue", "first_day", "last_day"]
+    fields = ["number", "city", "venue", "first_day", "last_day", "seen_revision"]
     autocomplete_fields = ["venue"]
     extra = 0
     show_change_link = True
@@ -66,7 +72,12 @@ class EventInline(KeyedAutocompleteFields, admin.TabularInline):
 
 class RaceInline(KeyedAutocompleteFields, admin.TabularInline):
     model = Race
-    fields = ["gender", "distance", "number", "date", "state", "completeness", "record_note"]
+    form = RaceInlineForm
+    formset = RaceFormSet
+    fields = [
+        "gender", "distance", "number", "date", "state", "completeness", "record_note",
+        "seen_revision",
+    ]  # fmt: skip
     extra = 0
     show_change_link = True
 
@@ -100,6 +111,7 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
 
 class AdjustmentInline(KeyedAutocompleteFields, admin.StackedInline):
     model = Adjustment
+    formset = AdjustmentFormSet
     fields = ["kind", "points", "reason", "source"]
     extra = 0
     max_num = 1
@@ -132,6 +144,8 @@ class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
         self.id_or_404(object_id)
         if not str(version_id).isdigit():
             raise Http404(f"There is no version {version_id!r}.")
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied  # restoring a version changes the row: it needs the right
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changeform_view(
@@ -171,8 +185,6 @@ class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
         obj._change_reason = form.cleaned_data.get("change_reason", "")
-        if "seen_revision" in form.cleaned_data and change:
-            obj.revision = (form.cleaned_data["seen_revision"] or 0) + 1
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -265,7 +277,7 @@ class SeasonAdmin(HistoryAdmin):
                 ]
             },
         ),
-        ("Provenance", {"fields": ["source", "note", "change_reason"]}),
+        ("Provenance", {"fields": ["source", "note", "change_reason", "seen_revision"]}),
         ("Published standings against computed ones", {"fields": ["published_comparison"]}),
     ]
 
@@ -393,6 +405,17 @@ class RaceAdmin(HistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The autocomplete and history pages name each race by its event, too.
         return super().get_queryset(request).select_related("event__season").with_doubled()
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """An official race is never deleted: that would unpublish it."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        official = []
+        for race in objs:
+            try:
+                race.check_state(RaceState.DRAFT, stored=race.state)
+            except ValidationError as error:
+                official.extend(error.messages)
+        return deleted, counts, perms_needed, [*protected, *official]
 
     def get_urls(self) -> list:
         return [
@@ -557,12 +580,24 @@ class PodiumAdmin(ResultAdminBase):
 
 @admin.register(Adjustment)
 class AdjustmentAdmin(HistoryAdmin):
+    form = AdjustmentForm
     list_display = ["result_race", "result", "kind", "points", "reason"]
     list_filter = ["kind", "result__race__event__season"]
     search_fields = ["result__athlete__name", "result__nation__code", "reason"]
     ordering = ["-result__race__date"]
     list_select_related = ["result__race__event", "result__athlete"]
     autocomplete_fields = ["result"]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """An adjustment of an official race's line goes with a reason: on the line's page."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        official = [
+            f"{adjustment}: {adjustment.result.race} is official; remove the adjustment on the "
+            "line's page, with a reason"
+            for adjustment in objs
+            if adjustment.result.race.state == RaceState.OFFICIAL
+        ]
+        return deleted, counts, perms_needed, [*protected, *official]
 
     @admin.display(description="race", ordering="result__race__date")
     def result_race(self, adjustment: Adjustment) -> str:

@@ -225,7 +225,7 @@ def race_out(race: Race) -> dict:
         "number": race.number,
         "date": race.date,
         "title": race.title,
-        "record_note": race.record_note,
+        "record_note": race.record_note if race.is_public else "",
         "state": race.state,
         "classification": race.completeness,
         "podium": [
@@ -255,6 +255,37 @@ def season_or_404(slug: str) -> Season:
 
 
 # --- Endpoints ------------------------------------------------------------------------------
+
+
+class IndexOut(Schema):
+    title: str
+    docs: str
+    schema_url: str = Field(..., alias="schema")
+    endpoints: dict[str, str]
+
+
+@api.get("/", response=IndexOut, tags=["index"], by_alias=True)
+def index(request: HttpRequest) -> dict:
+    """What the API holds, with links to its documentation and its OpenAPI schema."""
+    root = "/api/v1"
+    return {
+        "title": api.title,
+        "docs": f"{root}/docs",
+        "schema": f"{root}/openapi.json",
+        "endpoints": {
+            "seasons": f"{root}/seasons",
+            "season": f"{root}/seasons/{{season}}",
+            "events": f"{root}/seasons/{{season}}/events",
+            "races": f"{root}/seasons/{{season}}/races",
+            "race": f"{root}/seasons/{{season}}/events/{{number}}/{{gender}}/{{distance}}/{{race}}",
+            "standings": f"{root}/seasons/{{season}}/standings",
+            "table": f"{root}/seasons/{{season}}/standings/{{gender}}/{{distance}}",
+            "athletes": f"{root}/athletes",
+            "athlete": f"{root}/athletes/{{slug}}",
+            "nations": f"{root}/nations",
+            "nation": f"{root}/nations/{{code}}",
+        },
+    }
 
 
 @api.get("/seasons", response=list[SeasonOut], tags=["seasons"])
@@ -406,7 +437,7 @@ def athletes(
     q: str | None = Query(None, max_length=100, description="Part of a name or other spelling"),
 ) -> list[dict]:
     """Athletes, by name; filter by nation, gender or part of a name."""
-    found = Athlete.objects.order_by("name")
+    found = Athlete.objects.public().order_by("name")
     if nation:
         found = found.filter(nation=nation)
     if gender:
@@ -421,7 +452,7 @@ def athlete_detail(
     request: HttpRequest, slug: str = Path(..., pattern=r"^[-a-zA-Z0-9_]{1,100}$")
 ) -> dict:
     """An athlete and every published result, with World Cup points."""
-    athlete = get_object_or_404(Athlete, slug=slug)
+    athlete = get_object_or_404(Athlete.objects.public(), slug=slug)
     results = (
         athlete.results.public()
         .select_related("race__event__season", "adjustment")
@@ -460,7 +491,7 @@ def nation_detail(request: HttpRequest, code: str = Path(..., pattern="^[A-Z]{3}
     return {
         "code": nation.code,
         "name": nation.name,
-        "athletes": [athlete_out(a) for a in nation.athletes.order_by("name")],
+        "athletes": [athlete_out(a) for a in nation.athletes.public().order_by("name")],
     }
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.models import Adjustment, Athlete, Event, Nation, Race, Result, Season
 from results.standings.classification import RELAY_NEEDS_NATION
 from results.vocabulary import INDIVIDUAL_DISTANCES, RaceState, Status, format_time, parse_time
 
@@ -156,6 +156,88 @@ def reason_field() -> forms.CharField:
     )
 
 
+# --- Two officials, one row: the revision the form was drawn from ---------------------------
+
+
+def shown(value: Any) -> str:
+    """A stored value as an official reads it: times as the ISU writes them."""
+    if value in (None, ""):
+        return "(empty)"
+    if isinstance(value, Decimal):
+        return format_time(value)
+    return str(value)
+
+
+def latest_change(instance: Any) -> str:
+    """Who last saved the row, when, why and what changed (old → new), from its history; for
+    a race also its lines'."""
+    records = [instance.history.order_by("-history_date", "-history_id").first()]
+    if isinstance(instance, Race):
+        records.append(
+            Result.history.filter(race_id=instance.pk)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+    records = [record for record in records if record is not None]
+    if not records:
+        return ""
+    record = max(records, key=lambda r: r.history_date)
+    who = record.history_user.get_username() if record.history_user else "someone"
+    what = []
+    previous = record.prev_record
+    if record.history_type == "~" and previous is not None:
+        what = [
+            f"{change.field.replace('_', ' ')} {shown(change.old)} → {shown(change.new)}"
+            for change in record.diff_against(previous).changes
+        ]
+    elif record.history_type in "+-":
+        what = [f"{'added' if record.history_type == '+' else 'removed'} {record.instance}"]
+    reason = f", “{record.history_change_reason}”" if record.history_change_reason else ""
+    return (
+        f" Their save ({who}, {record.history_date:%-d %b %Y %H:%M} UTC{reason}): "
+        + ("; ".join(what) or "no field of this page changed")
+        + "."
+    )
+
+
+class RevisionCheckedForm(forms.ModelForm):
+    """A change page's form (or an inline row) that carries the revision of the row it was drawn
+    from. Saving checks it against the stored one, the row locked inside the admin's
+    transaction: of two officials saving the same row, the second is refused, with the first
+    one's change, and nothing of his is saved."""
+
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    OWN_FIELDS = ("change_reason", "seen_revision")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_revision"].initial = self.instance.revision
+
+    def edited(self) -> list[str]:
+        """The fields the official changed (not the form's own)."""
+        return [name for name in self.changed_data if name not in self.OWN_FIELDS]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        instance = self.instance
+        if instance.pk:
+            stored = (
+                type(instance)
+                ._base_manager.select_for_update()
+                .filter(pk=instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
+            if stored is not None and data.get("seen_revision") != stored:
+                raise ValidationError(
+                    f"Another official saved this {instance._meta.verbose_name} while you were "
+                    "editing it. Nothing of yours was saved: open the page again to see their "
+                    "change, then enter yours." + latest_change(instance),
+                    code="conflict",
+                )
+        return data
+
+
 class AthleteForm(forms.ModelForm):
     aliases = ListField(
         separator="\n",
@@ -169,7 +251,7 @@ class AthleteForm(forms.ModelForm):
         fields = ["name", "slug", "gender", "nation", "aliases", "isu_id"]
 
 
-class SeasonForm(forms.ModelForm):
+class SeasonForm(RevisionCheckedForm):
     change_reason = reason_field()
     points_table = ListField(
         item=int,
@@ -221,7 +303,7 @@ class SeasonForm(forms.ModelForm):
         return data
 
 
-class EventForm(forms.ModelForm):
+class EventForm(RevisionCheckedForm):
     change_reason = reason_field()
 
     class Meta:
@@ -229,9 +311,12 @@ class EventForm(forms.ModelForm):
         fields = ["season", "number", "city", "venue", "first_day", "last_day", "source", "note"]
 
 
-class RaceForm(forms.ModelForm):
+class RaceForm(RevisionCheckedForm):
+    """A race as its own page edits it: a change to an official race is a correction with the
+    page's reason, and an official race is never unpublished."""
+
     change_reason = reason_field()
-    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    REASON_FIELD: str | None = "change_reason"
 
     class Meta:
         model = Race
@@ -240,40 +325,40 @@ class RaceForm(forms.ModelForm):
             "completeness", "source", "note",
         ]  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["seen_revision"].initial = self.instance.revision
-
     def clean(self) -> dict:
         data = super().clean()
-        if self.instance.pk:
-            # Inside the admin's transaction: lock the race and compare revisions, so of two
-            # officials saving at once the second is told, and nothing of his is saved.
-            stored = (
-                Race.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("revision", flat=True)
-                .first()
-            )
-            if stored is not None and data.get("seen_revision") != stored:
-                raise ValidationError(
-                    "Another official saved this race while you were editing it. Nothing of "
-                    "yours was saved: open the race again to see their changes, then enter "
-                    "yours.",
-                    code="conflict",
-                )
         race = self.instance
         if race.pk and "state" in self.changed_data and data.get("state"):
             try:
                 race.check_state(data["state"])
             except ValidationError as error:
                 self.add_error("state", error)
-        if [name for name in self.changed_data if name != "change_reason"]:
+        if self.edited():
             try:
-                race.check_correction(data.get("change_reason", ""))
+                race.check_correction(self.reason(data))
             except ValidationError as error:
-                self.add_error("change_reason", error)
+                self.add_error(self.REASON_FIELD, error)
         return data
+
+    def reason(self, data: dict) -> str:
+        return data.get("change_reason", "")
+
+
+class RaceInlineForm(RaceForm):
+    """A race as a row of its event's page: the reason is the one given for the event page's
+    save (the inline formset hands it over)."""
+
+    change_reason = None  # the event page's reason field serves
+    REASON_FIELD = None
+    parent_reason = ""
+
+    class Meta(RaceForm.Meta):
+        fields = [
+            "gender", "distance", "number", "date", "state", "completeness", "record_note",
+        ]  # fmt: skip
+
+    def reason(self, data: dict) -> str:
+        return self.parent_reason
 
 
 class NationCodeField(forms.ModelChoiceField):
@@ -319,7 +404,7 @@ class ResultForm(forms.ModelForm):
         return data
 
 
-class ResultChangeForm(ResultForm):
+class ResultChangeForm(RevisionCheckedForm, ResultForm):
     """One line on its own page: adding or correcting a line of an official race needs a
     reason, and a complete classification keeps every rank from 1."""
 
@@ -330,7 +415,7 @@ class ResultChangeForm(ResultForm):
         race = self.race_of(data)
         if race is None:
             return data
-        if [name for name in self.changed_data if name != "change_reason"]:
+        if self.edited():
             stored = self.instance.race if self.instance.race_id else None
             for changed_race in {race, stored} - {None}:
                 try:
@@ -387,8 +472,65 @@ class ClassificationFormSet(LoadedLabelsFormSet):
         return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
 
 
+class EventInlineForm(RevisionCheckedForm):
+    """An event as a row of its season's page."""
+
+    class Meta:
+        model = Event
+        fields = ["number", "city", "venue", "first_day", "last_day"]
+
+
 class EventFormSet(LoadedLabelsFormSet):
     loaded_fields = ("venue",)
+
+
+class RaceFormSet(forms.BaseInlineFormSet):
+    """The event page's races: each row is checked as the race's own page checks it, with the
+    event page's reason; an official race is not deleted (it would be unpublished)."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        form.parent_reason = self.data.get("change_reason", "") if self.is_bound else ""
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk:
+                try:
+                    form.instance.check_state(RaceState.DRAFT)
+                except ValidationError as error:
+                    raise ValidationError(error.messages) from error
+
+
+class AdjustmentForm(forms.ModelForm):
+    """An adjustment of a line: of an official race's line, a correction with a reason."""
+
+    change_reason = reason_field()
+
+    class Meta:
+        model = Adjustment
+        fields = ["result", "kind", "points", "reason", "source"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        result = data.get("result") or (self.instance.result if self.instance.result_id else None)
+        if result is not None and self.has_changed():
+            try:
+                result.race.check_correction(data.get("change_reason", ""))
+            except ValidationError as error:
+                self.add_error("change_reason", error)
+        return data
+
+
+class AdjustmentFormSet(forms.BaseInlineFormSet):
+    """A line's adjustment on the line's page: added, changed or deleted with the page's reason
+    when the line's race is official."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.has_changed() or self.deleted_forms:
+            self.instance.race.check_correction(self.data.get("change_reason", ""))
 
 
 # --- Action and import forms ---------------------------------------------------------------

@@ -16,7 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -56,6 +57,18 @@ NUMBER_RANGE = [MinValueValidator(1), MaxValueValidator(999)]
 BEST_OF_RANGE = [MinValueValidator(1), MaxValueValidator(100)]
 
 
+def revision_field(what: str) -> models.PositiveIntegerField:
+    """Counts every write to the row: a form carries the revision it was drawn from, so that of
+    two officials saving the same row the second is told, never silently overwritten."""
+    return models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        serialize=False,
+        help_text=f"Counts every write to the {what}: two officials saving it at once get a "
+        "conflict, not a silent overwrite.",
+    )
+
+
 def choices_check(field: str, choices: type[Words], name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
@@ -68,7 +81,10 @@ class NationQuerySet(models.QuerySet):
         return self.get(code=code)
 
     def with_counts(self) -> NationQuerySet:
-        return self.annotate(athlete_count=Count("athletes"))
+        """Annotate `athlete_count`: the nation's public skaters."""
+        public = Athlete.objects.public().filter(nation=OuterRef("pk"))
+        count = public.order_by().values("nation").annotate(n=Count("pk")).values("n")
+        return self.annotate(athlete_count=Coalesce(Subquery(count), 0))
 
 
 class Nation(models.Model):
@@ -105,6 +121,17 @@ class Nation(models.Model):
 class AthleteQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Athlete:
         return self.get(slug=slug)
+
+    def public(self) -> AthleteQuerySet:
+        """Skaters the public may see: with a line or a relay membership in a provisional or
+        official race, or named in a published standing. A skater entered only in draft
+        races is on no public page, list, export or API answer."""
+        in_public_race = Q(race__state__in=PUBLIC_STATES)
+        return self.filter(
+            Exists(Result.objects.filter(in_public_race, athlete=OuterRef("pk")))
+            | Exists(Result.objects.filter(in_public_race, members=OuterRef("pk")))
+            | Exists(PublishedStanding.objects.filter(athlete=OuterRef("pk")))
+        )
 
 
 class Athlete(models.Model):
@@ -304,8 +331,9 @@ class Season(models.Model):
         help_text="A fresh token after every committed change of the season's results or "
         "rules: cached standings and pages are keyed by it. Never dumped or loaded.",
     )
+    revision = revision_field("season and its rules")
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "revision"])
 
     objects = SeasonQuerySet.as_manager()
 
@@ -401,8 +429,9 @@ class Event(models.Model):
     last_day = models.DateField(help_text="Day of the last finals.")
     source = models.TextField(blank=True)
     note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
+    revision = revision_field("event")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["revision"])
 
     objects = EventQuerySet.as_manager()
 
@@ -561,13 +590,7 @@ class Race(models.Model):
     )
     source = models.TextField(blank=True)
     note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
-    revision = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        serialize=False,
-        help_text="Counts every write to the race or its classification: two officials saving "
-        "the same race get a conflict, not a silent overwrite.",
-    )
+    revision = revision_field("race or its classification")
 
     history = HistoricalRecords(excluded_fields=["revision"])
 
@@ -691,8 +714,7 @@ class Race(models.Model):
         self._change_reason = reason or f"Published as {RaceState(state).label.lower()}"
         if user is not None:
             self._history_user = user
-        self.save(update_fields=["state"])
-        Race.objects.filter(pk=self.pk).update(revision=models.F("revision") + 1)
+        self.save(update_fields=["state"])  # a new revision: see results/versioning.py
         return True
 
     def corrections(self) -> list[dict]:
@@ -847,8 +869,9 @@ class Result(models.Model):
         max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
     )
     note = models.TextField(blank=True)
+    revision = revision_field("line")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["revision"])
 
     objects = ResultQuerySet.as_manager()
 

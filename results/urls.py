@@ -2,6 +2,7 @@
 with a 404 before a view or the database sees it."""
 
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from results import views
 from results.vocabulary import Distance, Gender, TableKind
@@ -57,17 +58,26 @@ RACE = (
 )
 TABLE = "seasons/<season:season>/standings/<gender:gender>/<table:kind>"
 
-cached = views.cached_by_season
+
+def cached(view):
+    """A season's page, served from the cache by the season's version; GET and HEAD only."""
+    return require_safe(views.cached_by_season(view))
+
+
+def page(view):
+    """A page that changes with every request's parameters; GET and HEAD only."""
+    return require_safe(view)
+
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("seasons/", views.SeasonListView.as_view(), name="season-list"),
+    path("", page(views.HomeView.as_view()), name="home"),
+    path("seasons/", page(views.SeasonListView.as_view()), name="season-list"),
     path(
         "seasons/<season:season>/",
         cached(views.SeasonDetailView.as_view()),
         name="season-detail",
     ),
-    path("seasons/<season:season>/calendar.ics", views.calendar_ics, name="season-calendar"),
+    path("seasons/<season:season>/calendar.ics", page(views.calendar_ics), name="season-calendar"),
     path("seasons/<season:season>/medals/", cached(views.medals), name="season-medals"),
     path(
         "seasons/<season:season>/events/<number:number>/",
@@ -84,9 +94,9 @@ urlpatterns = [
     path(f"{TABLE}/", cached(views.StandingsView.as_view()), name="standings"),
     path(f"{TABLE}.csv", cached(views.standings_csv), name="standings-csv"),
     path(f"{TABLE}.json", cached(views.standings_json), name="standings-json"),
-    path("athletes/", views.AthleteListView.as_view(), name="athlete-list"),
-    path("athletes/<slug:slug>/", views.AthleteDetailView.as_view(), name="athlete-detail"),
-    path("nations/", views.NationListView.as_view(), name="nation-list"),
-    path("nations/<nation:code>/", views.NationDetailView.as_view(), name="nation-detail"),
-    path("results/", views.ResultSearchView.as_view(), name="result-search"),
+    path("athletes/", page(views.AthleteListView.as_view()), name="athlete-list"),
+    path("athletes/<slug:slug>/", page(views.AthleteDetailView.as_view()), name="athlete-detail"),
+    path("nations/", page(views.NationListView.as_view()), name="nation-list"),
+    path("nations/<nation:code>/", page(views.NationDetailView.as_view()), name="nation-detail"),
+    path("results/", page(views.ResultSearchView.as_view()), name="result-search"),
 ]

@@ -96,9 +96,16 @@ def season_id_of(instance: models.Model) -> int | None:
     return None
 
 
-def classification_changed(sender: type[Result], instance: Result, **kwargs: object) -> None:
-    """A line written anywhere is a new revision of its race's classification."""
-    Race.objects.filter(pk=instance.race_id).update(revision=models.F("revision") + 1)
+def revised(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+    """A saved season, event, race or line is a new revision of itself; a line written or
+    deleted anywhere is also a new revision of its race (whose page edits its lines). The
+    counters move in the database (F() + 1), so a stale copy in memory never moves one back."""
+    if kwargs.get("raw"):
+        return  # a fixture load writes rows as they were dumped
+    if kwargs.get("signal") is post_save:
+        sender._base_manager.filter(pk=instance.pk).update(revision=models.F("revision") + 1)
+    if isinstance(instance, Result):
+        Race.objects.filter(pk=instance.race_id).update(revision=models.F("revision") + 1)
 
 
 def season_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
@@ -106,27 +113,39 @@ def season_changed(sender: type[models.Model], instance: models.Model, **kwargs:
 
 
 def names_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
-    """A renamed athlete, venue or nation shows in every season it has a part in."""
+    """A renamed athlete, venue or nation shows in every season it has a part in: through a
+    result, a relay team, a published standings row or an event's venue."""
     if kwargs.get("created") or kwargs.get("raw"):
         return  # nothing refers to a new row yet; a fixture load bumps through its races
+    season = "race__event__season_id"
     if isinstance(instance, Venue):
-        seasons = Event.objects.filter(venue=instance).values_list("season_id", flat=True)
+        found = [Event.objects.filter(venue=instance).values_list("season_id", flat=True)]
     elif isinstance(instance, Athlete):
-        seasons = Result.objects.filter(Q(athlete=instance) | Q(members=instance)).values_list(
-            "race__event__season_id", flat=True
-        )
+        found = [
+            Result.objects.filter(Q(athlete=instance) | Q(members=instance)).values_list(
+                season, flat=True
+            ),
+            PublishedStanding.objects.filter(athlete=instance).values_list("season_id", flat=True),
+        ]
     else:
-        seasons = Result.objects.filter(nation=instance).values_list(
-            "race__event__season_id", flat=True
-        )
-    for season_id in set(seasons):
+        found = [
+            Result.objects.filter(
+                Q(nation=instance) | Q(athlete__nation=instance) | Q(members__nation=instance)
+            ).values_list(season, flat=True),
+            PublishedStanding.objects.filter(
+                Q(nation=instance) | Q(athlete__nation=instance)
+            ).values_list("season_id", flat=True),
+            Event.objects.filter(venue__nation=instance).values_list("season_id", flat=True),
+        ]
+    for season_id in {pk for query in found for pk in query}:
         bump_season_version(season_id)
 
 
 def connect() -> None:
     """Wire the receivers (once, from ResultsConfig.ready)."""
     for signal in (post_save, post_delete):
-        signal.connect(classification_changed, sender=Result, dispatch_uid="classification")
+        for model in (Season, Event, Race, Result):
+            signal.connect(revised, sender=model, dispatch_uid=f"revised-{model.__name__}")
         for model in (Season, Event, Race, Result, PublishedStanding, Adjustment):
             signal.connect(season_changed, sender=model, dispatch_uid=f"season-{model.__name__}")
         for model in (Athlete, Venue, Nation):

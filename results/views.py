@@ -359,7 +359,7 @@ class AthleteListView(ExportMixin, SingleTableMixin, FilterView):
     export_name = "athletes"
 
     def get_queryset(self) -> QuerySet:
-        return Athlete.objects.select_related("nation").order_by("name")
+        return Athlete.objects.public().select_related("nation").order_by("name")
 
 
 class AthleteDetailView(DetailView):
@@ -367,7 +367,7 @@ class AthleteDetailView(DetailView):
     slug_field = "slug"
 
     def get_queryset(self) -> QuerySet:
-        return Athlete.objects.select_related("nation")
+        return Athlete.objects.public().select_related("nation")
 
     def get_context_data(self, **kwargs: Any) -> dict:
         results = loader.athlete_results(self.object)
@@ -396,7 +396,7 @@ class NationDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict:
         nation = self.object
         return super().get_context_data(
-            athletes=nation.athletes.order_by("name"),
+            athletes=nation.athletes.public().order_by("name"),
             relays=Result.objects.public()
             .filter(nation=nation, athlete__isnull=True)
             .select_related("race__event__season", "adjustment")

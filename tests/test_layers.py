@@ -135,7 +135,7 @@ RULES = [
     "skates in the",  # a skater's gender and the race's
     "A name starts with a letter",
     "The men skate the 5000 m relay",
-    "saved this race while you were editing it",  # two officials, one race
+    "while you were editing it",  # two officials, one row
     "is not a race time",
 ]
 

@@ -503,3 +503,162 @@ def test_a_publication_while_editing_is_a_conflict_too(official):
     )
     race.refresh_from_db()
     assert race.state == "provisional"  # not silently set back to draft
+
+
+# --- Two officials, one row: every change page refuses a save from a stale version ----------
+
+
+def two_officials():
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.force_login(member_of("Data managers", "first"))
+    second.force_login(member_of("Data managers", "second"))
+    return first, second
+
+
+def stale_save(obj, first_edit: dict, second_edit: dict):
+    """Both officials open the page; the first saves; the second saves what he saw."""
+    first, second = two_officials()
+    seen_by_first = form_data(first.get(change_url(obj)))
+    seen_by_second = form_data(second.get(change_url(obj)))
+    assert first.post(change_url(obj), {**seen_by_first, **first_edit}).status_code == 302
+    return second.post(change_url(obj), {**seen_by_second, **second_edit})
+
+
+def test_the_second_of_two_officials_saving_a_line_gets_the_first_ones_change(db):
+    line = make.result(make.race(state="draft", completeness="partial"), 2, time=40.1)
+    response = stale_save(line, {"time": "40.123"}, {"note": "photo finish"})
+    page = response.content.decode()
+    refused(response, "Another official saved this result while you were editing it")
+    assert "Their save (first, " in page  # who
+    assert "time 40.100 → 40.123" in page  # and what they changed
+    line.refresh_from_db()
+    assert (str(line.time), line.note) == ("40.123", "")
+
+
+def test_the_second_of_two_officials_saving_an_event_gets_a_conflict(db):
+    event = make.event(city="Calgary")
+    response = stale_save(event, {"city": "Calgary AB"}, {"note": "venue renamed"})
+    refused(response, "Another official saved this event while you were editing it")
+    event.refresh_from_db()
+    assert (event.city, event.note) == ("Calgary AB", "")
+
+
+def test_the_second_of_two_officials_saving_a_season_gets_a_conflict(db):
+    season = make.season("2030-31")
+    response = stale_save(season, {"name": "2030/31"}, {"note": "dates from the ISU"})
+    refused(response, "Another official saved this season while you were editing it")
+    season.refresh_from_db()
+    assert (season.name, season.note) == ("2030/31", "")
+
+
+def test_a_race_changed_elsewhere_is_a_conflict_on_its_events_page(db):
+    race = make.race(state="draft")
+    first, second = two_officials()
+    on_event_page = form_data(second.get(change_url(race.event)))
+    seen = form_data(first.get(change_url(race)))
+    assert first.post(change_url(race), {**seen, "record_note": "WR"}).status_code == 302
+    on_event_page["races-0-record_note"] = "OR"
+    response = second.post(change_url(race.event), on_event_page)
+    refused(response, "Another official saved this race while you were editing it")
+    race.refresh_from_db()
+    assert race.record_note == "WR"
+
+
+# --- Every path that changes an official race is a correction with a reason -----------------
+
+
+def test_an_official_race_is_not_unpublished_from_its_events_page(official):
+    race = make.race(state="official")
+    data = form_data(official.get(change_url(race.event)))
+    data["races-0-state"] = "draft"
+    response = official.post(change_url(race.event), data)
+    refused(response, "it is corrected with a reason, never unpublished")
+    race.refresh_from_db()
+    assert race.state == "official"
+
+
+def test_an_official_race_changed_on_its_events_page_needs_the_reason(official):
+    race = make.race(state="official")
+    data = form_data(official.get(change_url(race.event)))
+    data["races-0-record_note"] = "WR"
+    refused(official.post(change_url(race.event), data), "give the reason for the correction")
+    assert Race.objects.get(pk=race.pk).record_note == ""
+    data["change_reason"] = "World record ratified"
+    assert official.post(change_url(race.event), data).status_code == 302
+    race.refresh_from_db()
+    assert race.record_note == "WR"
+    assert race.history.latest().history_change_reason == "World record ratified"
+
+
+def test_an_adjustment_of_an_official_line_goes_with_a_reason(official):
+    from results.models import Adjustment
+
+    line = make.result(make.race(state="official"), 1)
+    data = form_data(official.get(change_url(line)))
+    data.update({"adjustment-TOTAL_FORMS": "1", "adjustment-0-kind": "disqualified",
+                 "adjustment-0-points": "0", "adjustment-0-reason": "Doping case"})  # fmt: skip
+    refused(official.post(change_url(line), data), "give the reason for the correction")
+    assert not Adjustment.objects.exists()
+    data["change_reason"] = "ISU decision 2031-04"
+    assert official.post(change_url(line), data).status_code == 302
+    adjustment = Adjustment.objects.get()
+
+    # Removing it is a correction too: not on its own delete page, and on the line's page
+    # only with a reason.
+    delete = reverse("admin:results_adjustment_delete", args=[adjustment.pk])
+    assert "is official; remove the adjustment on the line" in official.get(delete).content.decode()
+    official.post(delete, {"post": "yes"})
+    assert Adjustment.objects.exists()
+    data = form_data(official.get(change_url(line)))
+    data["adjustment-0-DELETE"] = "on"
+    refused(official.post(change_url(line), data), "give the reason for the correction")
+    data["change_reason"] = "Decision overturned on appeal"
+    assert official.post(change_url(line), data).status_code == 302
+    assert not Adjustment.objects.exists()
+
+
+HISTORY_MODELS = ["season", "event", "race", "result", "athlete", "venue", "adjustment",
+                  "publishedstanding"]  # fmt: skip
+
+
+def history_object(model: str):
+    """A row of the model, with its first version in the history."""
+    from results.models import Adjustment, PublishedStanding, Venue
+
+    line = make.result(make.race(state="draft"), 1)
+    season = line.race.event.season
+    make_one = {
+        "season": lambda: season,
+        "event": lambda: line.race.event,
+        "race": lambda: line.race,
+        "result": lambda: line,
+        "athlete": lambda: line.athlete,
+        "venue": lambda: Venue.objects.create(name="Arena", city="Town", nation=make.nation()),
+        "adjustment": lambda: Adjustment.objects.create(
+            result=line, kind="deduction", points=10, reason="Protest"
+        ),
+        "publishedstanding": lambda: PublishedStanding.objects.create(
+            season=season, gender="men", kind="500m", rank=1, points=1000
+        ),
+    }
+    return make_one[model]()
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS)
+def test_restoring_a_version_needs_the_right_to_change(client, model):
+    """A role that may only read a model may read its history, not post its "revert" form."""
+    from django.contrib.auth.models import Permission
+
+    obj = history_object(model)
+    version = obj.history.earliest()
+    reader = User.objects.create_user("reader", password=PASSWORD, is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename=f"view_{model}"))
+    client.force_login(reader)
+    url = reverse(f"admin:results_{model}_simple_history", args=[obj.pk, version.pk])
+    page = client.get(url)
+    assert page.status_code == 200  # reading the version is allowed
+    before = obj.history.count()
+    assert client.post(url, form_data(page)).status_code == 403
+    assert obj.history.count() == before  # nothing was saved

@@ -55,9 +55,34 @@ COLUMNS = [
 ]
 OPTIONAL_COLUMNS = ["isu_id", "source"]
 MAX_ROWS = 200_000
+MAX_XLSX_UNPACKED = 20_000_000  # bytes of a workbook's parts, unpacked: about 30,000 rows
 # Looked up for every row: sets made once (an enum's .values builds a new list each time).
 GENDERS = frozenset(Gender.values)
 DISTANCES = frozenset(Distance.values)
+
+
+# --- Cells a spreadsheet opens safely --------------------------------------------------------
+
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection, CWE-1236).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def neutralised(text: str) -> str:
+    """A free-text cell as it is written to a file a spreadsheet opens: one that would start a
+    formula (after any ' of its own) gets a leading ' (a number such as -1.5 is left as it is)."""
+    bare = text.lstrip("'")
+    if bare.startswith(FORMULA_STARTS) and not NUMBER.match(bare):
+        return "'" + text
+    return text
+
+
+def restored(text: str) -> str:
+    """A cell as it was typed, from a file this site wrote: exactly the ' that `neutralised`
+    added is taken off (it only ever stands before =, +, -, @, a tab or a CR)."""
+    if text.startswith("'") and neutralised(text[1:]) == text:
+        return text[1:]
+    return text
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -73,12 +98,12 @@ def result_row(result: Any) -> list[str]:
         race.distance,
         str(race.number),
         "" if result.rank is None else str(result.rank),
-        result.athlete.name if result.athlete_id else "",
+        neutralised(result.athlete.name) if result.athlete_id else "",
         result.nation_id,
         format_time(result.time),
         result.status,
-        (result.athlete.isu_id or "") if result.athlete_id else "",
-        result.source,
+        neutralised(result.athlete.isu_id or "") if result.athlete_id else "",
+        neutralised(result.source),
     ]
 
 
@@ -159,19 +184,57 @@ def cells_of(data: bytes, filename: str) -> tuple[list[list[str]], list[Problem]
 
 
 def xlsx_cells(data: bytes) -> tuple[list[list[str]], list[Problem]]:
+    """The first sheet's rows, within the limits: its size unpacked is read from the zip's
+    directory before anything is unpacked, and rows are read one by one up to MAX_ROWS.
+    openpyxl reads the XML through defusedxml (installed with the site), so entity tricks
+    are refused."""
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        return [], [
+            Problem(1, None, f"the XLSX file cannot be read: it is not a workbook ({error})")
+        ]
+    if unpacked > MAX_XLSX_UNPACKED:
+        return [], [
+            Problem(
+                1,
+                None,
+                f"the XLSX file unpacks to {unpacked:,} bytes; import at most "
+                f"{MAX_XLSX_UNPACKED:,} unpacked (or save it as CSV)",
+            )
+        ]
+    rows: list[list[str]] = []
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        return [], [Problem(1, None, f"the XLSX file cannot be read: {error}")]
-    rows = []
-    for values in workbook.worksheets[0].iter_rows(values_only=True):
-        rows.append(["" if v is None else xlsx_text(v) for v in values])
-    workbook.close()
+        try:
+            if not workbook.worksheets:
+                raise ValueError("it has no worksheet (only charts?)")
+            for values in workbook.worksheets[0].iter_rows(values_only=True):
+                if len(rows) > MAX_ROWS:
+                    return [], [
+                        Problem(
+                            1,
+                            None,
+                            f"more than {MAX_ROWS:,} rows; import at most {MAX_ROWS:,} at once",
+                        )
+                    ]
+                rows.append(["" if v is None else xlsx_text(v) for v in values])
+        finally:
+            workbook.close()
+    except Exception as error:  # a damaged workbook fails in many ways inside openpyxl
+        return [], [Problem(1, None, f"the XLSX file cannot be read: {describe(error)}")]
     while rows and not any(rows[-1]):
         rows.pop()
     return rows, []
+
+
+def describe(error: Exception) -> str:
+    """A parser's error in a few words (its class when it says nothing)."""
+    text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return text or type(error).__name__
 
 
 def xlsx_text(value: object) -> str:
@@ -223,7 +286,7 @@ def read(data: bytes, filename: str = "results.csv") -> tuple[list[FileLine], li
 
 
 def check_row(line: int, raw: dict[str, str]) -> tuple[FileLine | None, list[Problem]]:
-    values = {name: value.strip() for name, value in raw.items()}
+    values = {name: restored(value.strip()) for name, value in raw.items()}
     problems: list[Problem] = []
 
     def problem(column: str, message: str) -> None:

@@ -2,23 +2,35 @@
 
 A race's classification downloads in the results CSV format (importable again); standings,
 lists and the medal table as CSV or XLSX; a season's events as an iCalendar feed.
+
+Every spreadsheet cell is written as the text it is: a free-text cell that a spreadsheet would
+read as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, a leading tab or CR, a `-` that is no
+number) gets a leading `'` (OWASP's advice against CSV injection, CWE-1236), and XLSX cells are
+stored as strings, never as formulas. The importer takes that `'` off again.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django_tables2 import Table
-from django_tables2.export import TableExport
+from openpyxl import Workbook
 
 from results import csv_format
+from results.csv_format import neutralised
 
 EXPORT_FORMATS = ["csv", "xlsx"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value: object) -> object:
+    return neutralised(value) if isinstance(value, str) else value
 
 
 def attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -28,8 +40,25 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 def csv_response(rows: Iterable[Iterable[object]], filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv")
-    csv.writer(response, lineterminator="\n").writerows(rows)
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return attachment(response, filename)
+
+
+def xlsx_response(rows: Iterable[Sequence[object]], filename: str, title: str) -> HttpResponse:
+    """A one-sheet workbook; every text cell stored as a string, never as a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]  # the longest sheet name a spreadsheet takes
+    for row in rows:
+        sheet.append([safe_cell(cell) for cell in row])
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # "=…" would otherwise be stored as a formula
+    content = io.BytesIO()
+    workbook.save(content)
+    return attachment(HttpResponse(content.getvalue(), content_type=XLSX), filename)
 
 
 def results_csv_response(lines: Iterable[Any], filename: str) -> HttpResponse:
@@ -40,12 +69,38 @@ def results_csv_response(lines: Iterable[Any], filename: str) -> HttpResponse:
 
 
 def is_export(name: str | None) -> bool:
-    return TableExport.is_valid_format(name) and name in EXPORT_FORMATS
+    return name in EXPORT_FORMATS
 
 
 def table_response(name: str, table: Table, filename: str) -> HttpResponse:
     """A django-tables2 table as CSV or XLSX (`name` checked by `is_export`)."""
-    return TableExport(name, table).response(f"{filename}.{name}")
+    return TableDownload(name, table).response(f"{filename}.{name}")
+
+
+class TableDownload:
+    """django-tables2's export of a list page (ExportMixin.export_class), written by the
+    functions above: CSV or XLSX, every cell safe to open."""
+
+    def __init__(
+        self,
+        export_format: str,
+        table: Table,
+        exclude_columns: Iterable[str] | None = None,
+        dataset_kwargs: dict | None = None,
+    ) -> None:
+        self.format = export_format
+        self.table = table
+        self.rows = list(table.as_values(exclude_columns=exclude_columns or ()))
+
+    @classmethod
+    def is_valid_format(cls, export_format: str | None) -> bool:
+        return is_export(export_format)
+
+    def response(self, filename: str) -> HttpResponse:
+        if self.format == "xlsx":
+            title = str(getattr(self.table, "caption", "") or "Sheet")
+            return xlsx_response(self.rows, filename, title)
+        return csv_response(self.rows, filename)
 
 
 # --- iCalendar ------------------------------------------------------------------------------

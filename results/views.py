@@ -138,6 +138,7 @@ class SeasonListView(ExportMixin, SingleTableMixin, ListView):
     table_class = SeasonTable
     template_name = "results/season_list.html"
     paginate_by = 50
+    export_class = exports.TableDownload
     export_formats = exports.EXPORT_FORMATS
     export_name = "seasons"
 
@@ -355,6 +356,7 @@ class AthleteListView(ExportMixin, SingleTableMixin, FilterView):
     filterset_class = AthleteFilter
     template_name = "results/athlete_list.html"
     paginate_by = 50
+    export_class = exports.TableDownload
     export_formats = exports.EXPORT_FORMATS
     export_name = "athletes"
 
@@ -378,6 +380,7 @@ class NationListView(ExportMixin, SingleTableMixin, ListView):
     table_class = NationTable
     template_name = "results/nation_list.html"
     paginate_by = 50
+    export_class = exports.TableDownload
     export_formats = exports.EXPORT_FORMATS
     export_name = "nations"
 
@@ -412,6 +415,7 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
     filterset_class = ResultFilter
     template_name = "results/result_list.html"
     paginate_by = 50
+    export_class = exports.TableDownload
     export_formats = exports.EXPORT_FORMATS
     export_name = "results"
 

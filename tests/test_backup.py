@@ -1,5 +1,7 @@
 """Backup and restore with the database's own tools: identical pages, standings and history."""
 
+import sqlite3
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -60,3 +62,82 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 def test_restore_refuses_a_missing_file():
     with pytest.raises(CommandError, match="no such backup"):
         call_command("restore", "/no/such/backup", "--yes")
+
+
+# --- A restore checks the file first and never leaves the site empty --------------------------
+
+only_sqlite = pytest.mark.skipif(
+    "sqlite" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="SQLite files",
+)
+
+
+@pytest.fixture
+def backup_file(tmp_path, season_2012_13, capsys):
+    path = tmp_path / "backup.sqlite3"
+    call_command("backup", str(path))
+    capsys.readouterr()
+    return path
+
+
+def site_state() -> tuple:
+    return (Season.objects.count(), Result.objects.count(), Result.history.count())
+
+
+def refused_restore(path, message: str) -> None:
+    before = site_state()
+    with pytest.raises(CommandError, match=message):
+        call_command("restore", str(path), "--yes")
+    assert site_state() == before and before[1] > 0  # the site is as it was
+
+
+@only_sqlite
+def test_a_truncated_backup_is_refused(backup_file):
+    data = backup_file.read_bytes()
+    backup_file.write_bytes(data[: len(data) // 2])
+    refused_restore(backup_file, "is not a whole SQLite database")
+
+
+@only_sqlite
+def test_a_sqlite_file_of_something_else_is_refused(tmp_path, season_2012_13):
+    foreign = tmp_path / "other.sqlite3"
+    with sqlite3.connect(foreign) as other:
+        other.execute("CREATE TABLE recipes (name TEXT)")
+    refused_restore(foreign, "is not a backup of this site: it has no migrations")
+
+
+@only_sqlite
+def test_a_file_that_holds_only_the_migrations_table_is_refused(tmp_path, season_2012_13):
+    """The file that once replaced the whole database with nothing."""
+    empty = tmp_path / "empty.sqlite3"
+    with sqlite3.connect(empty) as other:
+        other.execute("CREATE TABLE django_migrations (app TEXT, name TEXT, applied TEXT)")
+    refused_restore(empty, "is not a backup of this site")
+    with sqlite3.connect(empty) as other:
+        other.execute("INSERT INTO django_migrations VALUES ('results', '0001_initial', '')")
+    refused_restore(empty, "is not a whole backup of this site: it lacks the tables")
+
+
+@only_sqlite
+def test_a_backup_from_a_newer_release_is_refused(backup_file):
+    with sqlite3.connect(backup_file) as other:
+        other.execute("INSERT INTO django_migrations VALUES (999, 'results', '9999_future', '')")
+    refused_restore(backup_file, "is from a newer release")
+
+
+@only_sqlite
+def test_a_backup_from_an_older_release_is_migrated_then_restored(backup_file, client):
+    """A backup made before the rows had revisions: its copy is migrated, then restored."""
+    with sqlite3.connect(backup_file) as older:
+        older.execute("DELETE FROM django_migrations WHERE app = 'results' AND name >= '0010'")
+        for table in ("results_season", "results_event", "results_result"):
+            older.execute(f"ALTER TABLE {table} DROP COLUMN revision")
+    winners = Result.objects.filter(rank=1).count()
+    Result.objects.filter(rank=1).delete()  # a change the restore undoes
+    call_command("restore", str(backup_file), "--yes")
+    assert Result.objects.filter(rank=1).count() == winners > 0
+    line = Result.objects.first()
+    line.note = "saved after the restore"
+    line.save()  # the restored tables have every column this release writes
+    line.refresh_from_db()
+    assert line.revision == 1

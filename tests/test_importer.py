@@ -1,6 +1,7 @@
 """Importing classifications from results files: every bad row refused, nothing half-written."""
 
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -716,3 +717,114 @@ def test_no_value_of_any_upload_field_makes_a_server_error(admin_client, calenda
     response = upload(admin_client, GOOD, **{field: value})
     assert response.status_code < 500
     assert snapshot() == before  # a preview writes nothing
+
+
+# --- Workbooks that are damaged, hostile or too big ------------------------------------------
+
+
+def good_workbook() -> bytes:
+    workbook = Workbook()
+    for line in GOOD.strip().splitlines():
+        workbook.active.append(line.split(","))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rewritten(data: bytes, **parts: str | None) -> bytes:
+    """The workbook with some parts replaced (a path to text) or left out (to None)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            key = name.replace("/", "__").replace(".", "_").replace("[", "").replace("]", "")
+            if key in parts:
+                if parts[key] is not None:
+                    target.writestr(name, parts[key])
+            else:
+                target.writestr(name, source.read(name))
+    return out.getvalue()
+
+
+BOMB = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+    '"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 '
+    '"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<sheetData><row><c t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
+)
+
+
+def chartsheet_only() -> bytes:
+    workbook = Workbook()
+    workbook.create_chartsheet()
+    workbook.remove(workbook.active)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def million_rows() -> bytes:
+    """A small file that unpacks to two million rows."""
+    out = io.BytesIO()
+    rows = "<row><c><v>1</v></c></row>" * 2_000_000
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+    data = zipfile.ZipFile(io.BytesIO(good_workbook()))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name in data.namelist():
+            body = sheet if name == "xl/worksheets/sheet1.xml" else data.read(name)
+            target.writestr(name, body)
+    return out.getvalue()
+
+
+DAMAGED = {
+    "not a zip": lambda: b"this is not a workbook at all",
+    "no workbook part": lambda: rewritten(good_workbook(), xl__workbook_xml=None),
+    "broken workbook XML": lambda: rewritten(good_workbook(), xl__workbook_xml="<workbook><sheets"),
+    "an entity bomb": lambda: rewritten(good_workbook(), xl__worksheets__sheet1_xml=BOMB),
+    "a sheet that is not there": lambda: rewritten(
+        good_workbook(), xl__worksheets__sheet1_xml=None
+    ),
+    "a chartsheet only": chartsheet_only,
+}
+
+
+@pytest.mark.parametrize("case", DAMAGED)
+def test_a_damaged_workbook_is_refused_on_the_command_line(calendar, tmp_path, capsys, case):
+    before = snapshot()
+    with pytest.raises(CommandError, match="nothing written"):
+        run(tmp_path, DAMAGED[case](), name="results.xlsx")
+    assert "the XLSX file cannot be read" in capsys.readouterr().err
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("case", DAMAGED)
+def test_a_damaged_workbook_is_refused_in_the_admin(admin_client, calendar, case):
+    file = io.BytesIO(DAMAGED[case]())
+    file.name = "results.xlsx"
+    before = snapshot()
+    response = admin_client.post(
+        reverse("admin:results_race_import"),
+        {"file": file, "publish": "draft", "reason": "", "preview": "Preview"},
+    )
+    assert response.status_code == 200
+    assert "the XLSX file cannot be read" in response.content.decode()
+    assert 'name="confirm"' not in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_workbook_that_unpacks_too_big_is_refused_before_it_is_read(calendar, tmp_path, capsys):
+    data = million_rows()
+    assert len(data) < 1_500_000  # small enough for the admin's upload limit
+    with pytest.raises(CommandError, match="nothing written"):
+        run(tmp_path, data, name="results.xlsx")
+    assert f"import at most {csv_format.MAX_XLSX_UNPACKED:,} unpacked" in capsys.readouterr().err
+
+
+def test_a_workbook_with_too_many_rows_is_refused(calendar, monkeypatch):
+    monkeypatch.setattr(csv_format, "MAX_ROWS", 3)
+    rows, problems = csv_format.read(good_workbook(), "results.xlsx")
+    assert [p.message for p in problems] == ["more than 3 rows; import at most 3 at once"]

@@ -156,6 +156,54 @@ def test_repeated_failed_logins_lock_out_and_say_so(client, django_user_model):
     cache.clear()
 
 
+PROXY = "10.0.0.1"
+
+
+def sign_in(client, password: str, **headers: str):
+    return client.post(
+        reverse("admin:login"), {"username": "referee", "password": password}, **headers
+    )
+
+
+@pytest.fixture
+def referee(django_user_model, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    django_user_model.objects.create_user(
+        "referee", password="the-right-pass-phrase", is_staff=True
+    )
+    yield
+    cache.clear()
+
+
+def test_a_lockout_behind_the_proxy_is_of_one_client_not_of_the_official(client, referee):
+    """Five wrong passwords from one client behind the venue's proxy lock that client out for
+    the official; the official still signs in from anywhere else."""
+    attacker = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    for _ in range(5):
+        sign_in(client, "wrong", **attacker)
+    locked = sign_in(client, "the-right-pass-phrase", **attacker)
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    official = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert sign_in(client, "the-right-pass-phrase", **official).status_code == 302
+
+
+def test_an_address_written_by_the_client_itself_is_not_believed(client, referee):
+    """Only the proxy's right-most entry counts: a forged left part, or the header sent
+    straight to the site, changes nothing."""
+    for number in range(5):
+        forged = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"1.2.3.{number}, 203.0.113.5"}
+        sign_in(client, "wrong", **forged)
+    again = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "9.9.9.9, 203.0.113.5"}
+    assert sign_in(client, "the-right-pass-phrase", **again).status_code == 429
+    cache.clear()
+    for number in range(5):
+        direct = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": f"1.2.3.{number}"}
+        sign_in(client, "wrong", **direct)
+    direct = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": "4.4.4.4"}
+    assert sign_in(client, "the-right-pass-phrase", **direct).status_code == 429
+
+
 # --- The shared cache (the CI leg that sets REDIS_URL) ---------------------------------------
 
 

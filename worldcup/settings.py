@@ -7,6 +7,8 @@ Variables (all optional in development, see README "Deploying" for production):
   DATABASE_URL               default: SQLite db.sqlite3 beside manage.py.
   DJANGO_SECURE_SSL_REDIRECT 0 turns off only the HTTPS redirect (behind a redirecting proxy).
   DJANGO_BEHIND_PROXY        1 trusts the proxy's X-Forwarded-Proto header for HTTPS.
+  DJANGO_TRUSTED_PROXIES     the proxy's own address(es): the client address of a request it
+                             forwards is the one it appended to X-Forwarded-For.
   REDIS_URL                  a Redis cache shared by every process and host (else in-process).
 """
 
@@ -133,7 +135,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Locked out: a username from one address, never the username everywhere (anyone could lock an
+# official out on race day). The address is the client's as the deployment's own proxy saw it.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "results.middleware.client_address"
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 

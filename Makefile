@@ -14,14 +14,23 @@ OPS_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-development-only-not-secret} 
 TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install run admin serve backup restore loadtest bench test lint format
+.PHONY: install install-dev run admin serve backup restore loadtest bench test lint typecheck \
+	format
 
+# What a server installs (requirements.txt) ...
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# ... and, on top of it, the test, lint, type-check and bench tools (requirements-dev.txt).
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
 install: $(BIN)/.installed
+
+install-dev: $(BIN)/.installed-dev
 
 ## run: install, migrate, load the fixtures into an empty database, serve on 127.0.0.1:8000
 run: install
@@ -55,26 +64,30 @@ restore: install
 
 ## loadtest: 50 readers and 4 officials against gunicorn for LOADTEST_SECONDS (60), then a
 ## killed import; SQLite, and PostgreSQL too when LOADTEST_DATABASE_URL names a database
-loadtest: install
+loadtest: install-dev
 	$(BIN)/python bench/loadtest.py
 
 ## bench: build a 30-season history and measure it; writes bench/results.md (needs wrk).
 ## SQLite always; PostgreSQL too when DATABASE_URL names a database whose name contains "bench"
-bench: install
+bench: install-dev
 	$(BIN)/python bench/run.py $(ARGS)
 
 ## admin: create a superuser for the admin
 admin: install
 	$(DEV_ENV) $(MANAGE) createsuperuser
 
-## test: install, lint, then every test (ARGS="-k name" to pick some)
-test: install lint
+## test: install the dev tools, lint, type-check, then every test (ARGS="-k name" to pick some)
+test: install-dev lint typecheck
 	$(TEST_ENV) $(BIN)/pytest $(ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+## typecheck: mypy (with the django-stubs plugin) on the files pyproject.toml lists
+typecheck: install-dev
+	$(TEST_ENV) $(BIN)/mypy
+
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -346,6 +346,8 @@ def check_row(line: int, raw: dict[str, str]) -> tuple[FileLine | None, list[Pro
             if time >= LONGEST_TIME:
                 problem("time", f"{values['time']!r} is too long for a race time")
                 time = None
+    if event is None or race is None:  # told above; without them no race can be looked up
+        return None, problems
     row = FileLine(
         line=line,
         season=values["season"],
@@ -373,7 +375,7 @@ def duplicates(rows: Sequence[FileLine]) -> list[Problem]:
     problems = []
     seen: dict[tuple, int] = {}
     for row in rows:
-        keys = []
+        keys: list[tuple[str, *tuple[object, ...]]] = []  # what is compared, then its parts
         if row.rank is not None:
             keys.append(("rank", row.race_key, row.rank))
         if row.is_relay:

@@ -10,6 +10,7 @@ stored values ("men", "500m", "PEN") with a label for people; `Gender.choices` g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import EnumType, StrEnum
 
@@ -19,12 +20,12 @@ class WordsType(EnumType):
     TextChoices gives them."""
 
     @property
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]  # type: ignore[attr-defined]
+    def choices(cls: Iterable[Words]) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
 
     @property
-    def values(cls) -> list[str]:
-        return [member.value for member in cls]  # type: ignore[attr-defined]
+    def values(cls: Iterable[Words]) -> list[str]:
+        return [member.value for member in cls]
 
 
 class Words(StrEnum, metaclass=WordsType):

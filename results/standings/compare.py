@@ -52,6 +52,7 @@ def compare(
     competitor the source names on another row is not compared twice over."""
     by_competitor = {row.competitor.key: row for row in table.rows}
     by_rank: dict[int, StandingsRow] = {}
+    row: StandingsRow | None
     for row in table.rows:
         by_rank.setdefault(row.standing.rank, row)
     named = {entry.competitor: entry for entry in published if entry.competitor is not None}
@@ -63,7 +64,7 @@ def compare(
         else:
             row, matched_by = by_rank.get(entry.rank), "rank (unnamed)"
             other = named.get(row.competitor.key) if row is not None else None
-            if other is not None and other.rank != entry.rank:
+            if row is not None and other is not None and other.rank != entry.rank:
                 missing = _missing_results(table)
                 cause = (
                     f"ranked {entry.rank} here is {row.competitor.display}, whom the source "

@@ -145,7 +145,7 @@ def standings(
     for net, competitor, group, gross, deduction, lines in scored:
         chain_key: tuple = ()
         if net in shared_nets:
-            keys: dict[str, Callable[[], tuple]] = {
+            keys: dict[str, Callable[..., tuple[float, ...]]] = {
                 TieBreak.COUNTBACK: lambda group=group: _countback_key(group, depth),
                 TieBreak.LAST_RACE: lambda group=group: _last_race_key(group, races),
             }

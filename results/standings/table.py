@@ -248,12 +248,14 @@ class StandingsTable:
 TABLE_CSV_HEADER = ["rank", "athlete", "athlete_id", "nation", "points", "gross", "deduction"]
 
 
-def table_rows(table: StandingsTable) -> list[list[object]]:
+def table_rows(table: StandingsTable) -> list[Sequence[object]]:
     """The table as CSV rows: header, then one row per competitor, a column per race
     (dropped results in brackets, 'DQ' for a disqualified one, '800-100' for a deduction),
     and the tie-break."""
     positions = [race.position for race in table.races]
-    rows: list[list[object]] = [TABLE_CSV_HEADER + [f"race_{p}" for p in positions] + ["tie_break"]]
+    rows: list[Sequence[object]] = [
+        TABLE_CSV_HEADER + [f"race_{p}" for p in positions] + ["tie_break"]
+    ]
     for row in table.rows:
         lines = {line.race: line.text for line in row.standing.lines}
         rows.append(

@@ -200,7 +200,8 @@ def test_draft_results_are_not_in_the_api(client, db):
     race = get(client, "/api/v1/seasons/2030-31/events/1/men/500m/1")
     assert (race["state"], race["results"], race["podium"]) == ("draft", [], [])
     assert get(client, "/api/v1/seasons/2030-31/standings/men/500m")["rows"] == []
-    assert get(client, "/api/v1/athletes/secret-skater")["results"] == []
+    # A skater with draft results only is no public skater (issue "Nothing gets out").
+    assert client.get("/api/v1/athletes/secret-skater").status_code == 404
     assert get(client, "/api/v1/seasons/2030-31/events/1")["races"][0]["podium"] == []
 
 
@@ -214,6 +215,7 @@ def test_the_docs_page_makes_no_external_request(client):
 def test_the_openapi_schema_lists_every_endpoint(client):
     paths = set(get(client, "/api/v1/openapi.json")["paths"])
     assert paths == {
+        "/api/v1/",
         "/api/v1/seasons",
         "/api/v1/seasons/{season}",
         "/api/v1/seasons/{season}/events",

@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,13 +92,15 @@ for slug in {SEASONS!r}:
         slug=slug, name=slug.replace("-", "–"), start_date=start,
         end_date=date(start.year + 1, 3, 31), best_individual=6, best_relay=4,
         points_table=[1000, 800, 640, 512, 410, 328, 262, 210, 168, 134])
-    for number in range(1, 61):
-        first = start + timedelta(days=2 * number)
-        event = Event.objects.create(season=season, number=number, city=f"City {{number}}",
-                                     first_day=first, last_day=first + timedelta(days=1))
-        for distance in ("500m", "1000m", "1500m"):
-            Race.objects.create(event=event, gender="men", distance=distance, number=1,
-                                date=first + timedelta(days=1), state="draft")
+    days = [start + timedelta(days=2 * number) for number in range(1, 61)]
+    events = Event.objects.bulk_create(
+        Event(season=season, number=number, city=f"City {{number}}", first_day=first,
+              last_day=first + timedelta(days=1))
+        for number, first in enumerate(days, start=1))
+    Race.objects.bulk_create(
+        Race(event=event, gender="men", distance=distance, number=1,
+             date=event.first_day + timedelta(days=1), state="draft")
+        for event in events for distance in ("500m", "1000m", "1500m"))
 for i in range(60):
     name = f"Racer {{i:02d}}"
     Athlete.objects.create(name=name, slug=slugify(name), gender="men",
@@ -109,13 +113,20 @@ User.objects.create_superuser("chief", password="{PASSWORD}")
 '''
 
 
+EMPTY_POSTGRESQL = (
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    cursor.execute('DROP SCHEMA public CASCADE; CREATE SCHEMA public')\n"
+)
+
+
 def prepare(env: dict) -> dict:
-    """A clean database: emptied, the app's migrations replayed (they create the roles)."""
+    """A clean database: emptied whole, then migrated (the migrations make the roles)."""
     if env["DATABASE_URL"].startswith("sqlite:///"):
-        Path(env["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "flush", "--noinput", "-v0")
-    manage(env, "migrate", "results", "zero", "--noinput", "-v0")
+        for suffix in ("", "-wal", "-shm"):
+            Path(env["DATABASE_URL"].removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    else:
+        manage(env, "shell", "-c", EMPTY_POSTGRESQL)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "loaddata", "nations", "season_2012_13", "-v0")
     manage(env, "shell", "-c", SETUP)
@@ -367,31 +378,161 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
     if not saved:
         failures.append(f"{label}: no classification was saved")
 
-    report += fault_import(server, env, label, failures)
+    report += import_while_reading(server, env, fixtures, label, seconds, failures)
+    report += fault_import(server, env, label, failures, seconds)
     server.stop()
     script.unlink()
     return report + [""] + ([f"FAILED: {f}" for f in failures] or ["Passed."]) + [""], failures
 
 
-def fault_import(server: Server, env: dict, label: str, failures: list[str]) -> list[str]:
-    """Kill every worker while the admin imports a big file: all or nothing."""
-    header = "season,event,gender,distance,race,rank,athlete,nation,time,status\n"
-    manage(env, "shell", "-c", (
-        "from tests import factories as make\n"
-        "from results.models import Season\n"
+def season_of_races(slug: str, state: str, events: int = 120) -> str:
+    """A shell script that makes a season of `events` events, each with a men's 500 m."""
+    start = int(slug[:4])
+    return (
         "from datetime import date\n"
-        "s = make.season('2041-42', start_date=date(2041, 10, 1), end_date=date(2042, 3, 31))\n"
-        "for n in range(1, 121):\n"
-        "    e = make.event(s, n, first_day=date(2041, 10, 1), last_day=date(2041, 10, 3))\n"
-        "    make.race(e, distance='500m', state='draft')\n"
-    ))  # fmt: skip
+        "from results.models import Event, Race, Season\n"
+        f"s = Season.objects.create(slug='{slug}', name='{slug}', start_date=date({start}, 10, 1),"
+        f" end_date=date({start + 1}, 3, 31), points_table=[1000, 800, 640, 512, 410],"
+        " best_individual=6)\n"
+        f"events = Event.objects.bulk_create(Event(season=s, number=n, city=f'City {{n}}',"
+        f" first_day=date({start}, 10, 1), last_day=date({start}, 10, 3))"
+        f" for n in range(1, {events + 1}))\n"
+        "Race.objects.bulk_create(Race(event=e, gender='men', distance='500m', number=1,"
+        f" date=date({start}, 10, 3), state='{state}') for e in events)\n"
+    )
+
+
+def big_file(slug: str) -> tuple[bytes, int]:
+    """A results file of 120 races × 100 lines for the season `season_of_races` made."""
+    header = "season,event,gender,distance,race,rank,athlete,nation,time,status\n"
     lines = [header] + [
-        f"2041-42,{event},men,500m,1,{rank},Import Skater {chr(65 + rank % 26)}{chr(65 + rank // 26)},"
+        f"{slug},{event},men,500m,1,{rank},Import Skater {chr(65 + rank % 26)}{chr(65 + rank // 26)},"
         f"{['KOR', 'CAN', 'NED'][event % 3]},,\n"
         for event in range(1, 121)
         for rank in range(1, 101)
     ]
-    body = "".join(lines).encode()
+    return "".join(lines).encode(), len(lines) - 1
+
+
+def readers(server: Server, seconds: int, path: str) -> dict:
+    """wrk: 50 connections on one page for `seconds`; its p99 (ms) and errors."""
+    done = subprocess.run(
+        ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", "--timeout", "20s", server.url + path],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    out = done.stdout
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p99": float(p99.group(1)) * scale,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def import_while_reading(
+    server: Server, env: dict, fixtures: dict, label: str, seconds: int, failures: list[str]
+) -> list[str]:
+    """50 readers on a standings page while two officials save classifications, first alone,
+    then while a 12,000-line `import_results --replace` of another season runs in a loop:
+    the readers' p99 may at most double, and no save may fail."""
+    manage(
+        env, "shell", "-c",
+        season_of_races("2046-47", "official") + season_of_races("2047-48", "draft", events=400),
+    )  # fmt: skip
+    body, total = big_file("2046-47")
+    path = DATA / f"import-{label[:6].lower()}.csv"
+    path.write_bytes(body)
+    command = [PYTHON, "manage.py", "import_results", str(path), "--user", "chief",
+               "--replace", "--reason", "Reloaded while the site is read", "--publish", "official"]  # fmt: skip
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    ids = manage(env, "shell", "-c", (
+        "import json\nfrom results.models import Race\n"
+        "print(json.dumps(list(Race.objects.filter(event__season__slug='2047-48').order_by('pk')"
+        ".values_list('pk', 'event__season__slug', 'event__number', 'distance', 'event_id',"
+        " 'date', 'number')), default=str))"
+    ))  # fmt: skip
+    races = json.loads(ids.strip().splitlines()[-1])
+    athletes = fixtures["athletes"]
+    statuses: list[int] = []
+    imports: list[int] = []
+    stop = threading.Event()
+
+    def official(n: int, share: list) -> None:
+        browser = session(server, f"official{n}")
+        while share and not stop.is_set():
+            race = share.pop(0)
+            status, _ = enter_classification(browser, server, race, athletes, race[0])
+            statuses.append(status)
+
+    def importing() -> None:
+        while not stop.is_set():
+            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+            imports.append(done.returncode)
+
+    def phase(with_import: bool) -> dict:
+        stop.clear()
+        shares = [races[0::4], races[1::4]] if not with_import else [races[2::4], races[3::4]]
+        threads = [threading.Thread(target=official, args=(n + 1, shares[n])) for n in range(2)]
+        if with_import:
+            threads.append(threading.Thread(target=importing))
+        for thread in threads:
+            thread.start()
+        measured = readers(server, seconds, "/seasons/2012-13/standings/men/500m/")
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=300)
+        return measured
+
+    statuses.clear()
+    alone = phase(with_import=False)
+    saves_alone = list(statuses)
+    statuses.clear()
+    loaded = phase(with_import=True)
+    saves_loaded = list(statuses)
+    failed_saves = [s for s in saves_alone + saves_loaded if s != 302]
+    ratio = loaded["p99"] / alone["p99"] if alone["p99"] else float("inf")
+    if ratio > 2:
+        failures.append(f"{label}: read p99 {loaded['p99']:.0f} ms during the import, "
+                        f"{ratio:.1f}× the {alone['p99']:.0f} ms without one")  # fmt: skip
+    if failed_saves:
+        failures.append(f"{label}: {len(failed_saves)} officials' saves failed during the import "
+                        f"(HTTP {sorted(set(failed_saves))})")  # fmt: skip
+    if alone["non_2xx"] or loaded["non_2xx"]:
+        failures.append(f"{label}: {alone['non_2xx'] + loaded['non_2xx']} reads not answered 200")
+    if not imports or any(imports):
+        failures.append(f"{label}: imports during the reads: {imports or 'none ran'}")
+    return [
+        f"- Import while reading: 50 readers on a standings page for {seconds} s, two officials "
+        f"saving classifications: p99 {alone['p99']:.0f} ms ({alone['requests']} reads, "
+        f"{len(saves_alone)} saves). Again while `import_results --replace` of {total:,} lines ran "
+        f"{len(imports)} times in a loop: p99 {loaded['p99']:.0f} ms ({ratio:.2f}×; "
+        f"{loaded['requests']} reads, {len(saves_loaded)} saves, {len(failed_saves)} failed)."
+    ]
+
+
+def lines_of(database_url: str, season: str) -> int:
+    """How many lines the season's races hold, read straight from the database."""
+    sql = (
+        "SELECT count(*) FROM results_result JOIN results_race ON results_race.id = race_id "
+        "JOIN results_event ON results_event.id = event_id JOIN results_season "
+        "ON results_season.id = season_id WHERE results_season.slug = "
+    )
+    if database_url.startswith("sqlite:///"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            return db.execute(sql + "?", [season]).fetchone()[0]
+    with psycopg.connect(database_url) as db:
+        return db.execute(sql + "%s", [season]).fetchone()[0]
+
+
+def fault_import(
+    server: Server, env: dict, label: str, failures: list[str], seconds: int
+) -> list[str]:
+    """Kill every worker while the admin imports a big file: all or nothing."""
+    delays = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0) if seconds >= 30 else (0.3, 0.8, 1.5)
+    manage(env, "shell", "-c", season_of_races("2041-42", "draft"))
+    body, total = big_file("2041-42")
     browser = session(server, "chief")
     page = browser.get(server.url + "/admin/results/race/import/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -406,13 +547,9 @@ def fault_import(server: Server, env: dict, label: str, failures: list[str]) -> 
         failures.append(f"{label}: the import preview did not offer a confirmation")
         return ["- Fault: the import preview failed."]
     fields["confirm"] = "Import"
-    total = len(lines) - 1
 
     def count() -> int:
-        return int(manage(env, "shell", "-c", (
-            "from results.models import Result\n"
-            "print(Result.objects.filter(race__event__season__slug='2041-42').count())"
-        )).strip().splitlines()[-1])  # fmt: skip
+        return lines_of(env["DATABASE_URL"], "2041-42")
 
     def confirm(timings: list[float]) -> None:
         started = time.monotonic()
@@ -424,7 +561,7 @@ def fault_import(server: Server, env: dict, label: str, failures: list[str]) -> 
 
     # Kill every worker at moments across the import; each time nothing may remain.
     outcomes = []
-    for delay in (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0):
+    for delay in delays:
         timings: list[float] = []
         poster = threading.Thread(target=confirm, args=(timings,))
         poster.start()

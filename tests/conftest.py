@@ -21,6 +21,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Each test process its own Redis database: clearing the cache (every test does) flushes
+    a whole Redis database, which would wipe what another process's test just cached."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("REDIS_URL")
+    if worker and url:
+        own = f"{url.rsplit('/', 1)[0]}/{int(worker.removeprefix('gw')) + 1}"
+        os.environ["REDIS_URL"] = own
+        from django.conf import settings
+
+        settings.CACHES["default"]["LOCATION"] = own
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, never a browser downloaded by Playwright."""

@@ -141,3 +141,39 @@ def test_a_backup_from_an_older_release_is_migrated_then_restored(backup_file, c
     line.save()  # the restored tables have every column this release writes
     line.refresh_from_db()
     assert line.revision == 1
+
+
+only_postgresql = pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="pg_dump files",
+)
+
+
+def partial_dump(path, *tables: str) -> None:
+    """A pg_dump file of some tables of the test database only."""
+    import subprocess
+
+    from django.db import connection
+
+    from results.management.commands.backup import postgres_environment
+
+    arguments = [f"--table={table}" for table in tables]
+    subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", "--file", str(path), *arguments],
+        env=postgres_environment() | {"PGDATABASE": connection.settings_dict["NAME"]},
+        check=True,
+    )
+
+
+@only_postgresql
+def test_a_dump_of_something_else_is_refused(tmp_path, season_2012_13):
+    path = tmp_path / "nations.dump"
+    partial_dump(path, "results_nation")
+    refused_restore(path, "is not a backup of this site: it has no migrations")
+
+
+@only_postgresql
+def test_a_dump_with_the_migrations_table_only_is_refused(tmp_path, season_2012_13):
+    path = tmp_path / "migrations.dump"
+    partial_dump(path, "django_migrations")
+    refused_restore(path, "is not a whole backup of this site: it lacks the tables")

@@ -20,11 +20,12 @@ class ResultsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from results import versioning
+        from results import tables, versioning
         from results.roles import sync_roles
 
         # Ahead of Django's serializer for every Enum, as its own for TextChoices is.
         Serializer._registry = {Words: WordSerializer, **Serializer._registry}
         versioning.connect()
+        tables.cache_render_signatures()
         # Connected after auth's receiver (auth is ready first), which makes the permissions.
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="results-roles")

@@ -22,14 +22,18 @@ CHROMIUM_ARGS = [
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Each test process its own Redis database: clearing the cache (every test does) flushes
+    """A fast password hash for the tests' accounts (the production one takes a good part of a
+    second on purpose, and tests make hundreds of accounts).
+
+    Each test process its own Redis database: clearing the cache (every test does) flushes
     a whole Redis database, which would wipe what another process's test just cached."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("REDIS_URL")
     if worker and url:
         own = f"{url.rsplit('/', 1)[0]}/{int(worker.removeprefix('gw')) + 1}"
         os.environ["REDIS_URL"] = own
-        from django.conf import settings
-
         settings.CACHES["default"]["LOCATION"] = own
 
 

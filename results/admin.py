@@ -104,6 +104,22 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
             .select_related("athlete", "race__event__season", "adjustment")
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Race | None = None) -> list[str]:
+        """A race entered round by round shows the classification its rounds give."""
+        if obj is not None and obj.has_rounds:
+            return [*self.fields]
+        return list(self.readonly_fields)
+
+    def has_add_permission(self, request: HttpRequest, obj: Race | None = None) -> bool:
+        return not (obj is not None and obj.has_rounds) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Race | None = None) -> bool:
+        return not (obj is not None and obj.has_rounds) and super().has_delete_permission(
+            request, obj
+        )
+
     @admin.display(description="World Cup points")
     def points(self, result: Result) -> int | str:
         return result.points if result.pk else ""

@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from results.standings.classification import (
     UNRANKED_NEEDS_STATUS,
     clause,
     rank_problem,
+    shared_rank_problems,
     who_problem,
 )
 from results.vocabulary import (
@@ -371,22 +373,26 @@ def check_row(line: int, raw: dict[str, str]) -> tuple[FileLine | None, list[Pro
 
 
 def duplicates(rows: Sequence[FileLine]) -> list[Problem]:
-    """Two lines of one race with the same rank, athlete, or relay nation."""
+    """Two lines of one race for the same athlete or relay nation; a shared rank followed by
+    a line on a rank it leaves empty."""
     problems = []
+    by_race: dict[tuple, list[FileLine]] = defaultdict(list)
+    for row in rows:
+        by_race[row.race_key].append(row)
+    for race in by_race.values():
+        for shared in shared_rank_problems((row.line, row.rank) for row in race):
+            at = next(row.line for row in race if row.rank == shared.taken)
+            problems.append(Problem(at, "rank", shared.message))
     seen: dict[tuple, int] = {}
     for row in rows:
         keys: list[tuple[str, *tuple[object, ...]]] = []  # what is compared, then its parts
-        if row.rank is not None:
-            keys.append(("rank", row.race_key, row.rank))
         if row.is_relay:
             keys.append(("nation", row.race_key, row.nation))
         else:
             keys.append(("athlete", row.race_key, row.athlete.casefold(), row.nation))
         for key in keys:
             if key in seen:
-                what = {"rank": f"rank {row.rank}", "nation": f"team {row.nation}"}.get(
-                    key[0], f"athlete {row.athlete}"
-                )
+                what = f"team {row.nation}" if key[0] == "nation" else f"athlete {row.athlete}"
                 problems.append(
                     Problem(
                         row.line,

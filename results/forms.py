@@ -368,6 +368,12 @@ class NationCodeField(forms.ModelChoiceField):
         return super().to_python(value.strip().upper() if isinstance(value, str) else value)
 
 
+FROM_ROUNDS = (
+    "This race is entered round by round: its classification follows from the rounds, so "
+    "correct the heat lines (Rounds and heats, on the race's page)."
+)
+
+
 class ResultForm(forms.ModelForm):
     """A line of a classification, as the race page's inline edits it."""
 
@@ -423,10 +429,13 @@ class ResultChangeForm(RevisionCheckedForm, ResultForm):
                 except ValidationError as error:
                     self.add_error("change_reason", error)
                     break
+        if self.edited() and race.has_rounds:
+            raise ValidationError(FROM_ROUNDS)
         rank = data.get("rank")
         if "rank" in self.changed_data and rank:
-            others = race.results.exclude(pk=self.instance.pk).values_list("rank", flat=True)
+            others = list(race.results.exclude(pk=self.instance.pk).values_list("rank", flat=True))
             try:
+                race.check_ranks(enumerate([*others, rank], 1))
                 race.check_complete([*others, rank])
             except ValidationError as error:
                 self.add_error("rank", error)
@@ -462,9 +471,13 @@ class ClassificationFormSet(LoadedLabelsFormSet):
         super().clean()
         race = self.instance
         if self.has_changed():
+            if race.has_rounds:
+                raise ValidationError(FROM_ROUNDS)
             race.check_correction(self.data.get("change_reason", ""))
+        kept = [form for form in self.forms if not self._deleted(form)]
+        race.check_ranks((row, form.cleaned_data.get("rank")) for row, form in enumerate(kept, 1))
         race.check_complete(
-            (form.cleaned_data.get("rank") for form in self.forms if not self._deleted(form)),
+            (form.cleaned_data.get("rank") for form in kept),
             completeness=self.data.get("completeness", ""),
         )
 

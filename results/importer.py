@@ -16,13 +16,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from results.csv_format import FileLine, Problem
-from results.models import Adjustment, Athlete, Event, Nation, Race, Result, Season
+from results.models import Adjustment, Athlete, Event, Nation, Race, Result, Round, Season
 from results.standings.classification import clause, wrong_gender
 from results.versioning import bump_season_version
 from results.vocabulary import Confidence, RaceState
@@ -79,7 +79,9 @@ def plan(
             number=number,
         )
     races = {}
-    for race in Race.objects.filter(query).select_related("event__season").with_result_count():
+    rounds = Exists(Round.objects.filter(race=OuterRef("pk")))
+    found = Race.objects.filter(query).select_related("event__season").with_result_count()
+    for race in found.annotate(in_rounds=rounds):
         races[
             (race.event.season.slug, race.event.number, race.gender, race.distance, race.number)
         ] = race
@@ -111,6 +113,12 @@ def plan(
                     f"event {row.event} of {row.season} has no {row.gender}'s "
                     f"{row.distance} race {row.race}",
                 )
+        elif race.in_rounds:
+            refusal = (
+                "race",
+                f"{race} is entered round by round: import a rounds file for it (its "
+                "classification follows from the rounds)",
+            )
         elif race.result_count and not replace:
             refusal = (
                 "race",

@@ -9,13 +9,14 @@ come from results/vocabulary.py, the rules of points and standings from results/
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -26,10 +27,14 @@ from results.standings.classification import (
     UNRANKED_NEEDS_STATUS,
     line_problems,
     missing_ranks,
+    shared_rank_problems,
+    who_problem,
     wrong_gender,
 )
+from results.standings.rounds import RoundLine, classify, round_problems
 from results.standings.rules import Rules, RulesError, points_for, rules_for
 from results.vocabulary import (
+    ADVANCED,
     DEFAULT_TIE_BREAK,
     DISTANCE_FITS_GENDER,
     INDIVIDUAL_DISTANCES,
@@ -39,13 +44,17 @@ from results.vocabulary import (
     PUBLIC_STATES,
     RELAY_DISTANCES,
     RELAY_GENDER,
+    ROUND_ORDER,
     SKATER_GENDERS,
     AdjustmentKind,
+    ClassificationRule,
     Completeness,
     Confidence,
     Distance,
     Gender,
+    Qualification,
     RaceState,
+    RoundName,
     Status,
     TableKind,
     Words,
@@ -123,13 +132,16 @@ class AthleteQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
     def public(self) -> AthleteQuerySet:
-        """Skaters the public may see: with a line or a relay membership in a provisional or
-        official race, or named in a published standing. A skater entered only in draft
-        races is on no public page, list, export or API answer."""
+        """Skaters the public may see: with a line, a heat line or a relay membership in a
+        provisional or official race, or named in a published standing. A skater entered only
+        in draft races is on no public page, list, export or API answer."""
         in_public_race = Q(race__state__in=PUBLIC_STATES)
+        in_public_round = Q(round__race__state__in=PUBLIC_STATES)
         return self.filter(
             Exists(Result.objects.filter(in_public_race, athlete=OuterRef("pk")))
             | Exists(Result.objects.filter(in_public_race, members=OuterRef("pk")))
+            | Exists(HeatLine.objects.filter(in_public_round, athlete=OuterRef("pk")))
+            | Exists(HeatLine.objects.filter(in_public_round, members=OuterRef("pk")))
             | Exists(PublishedStanding.objects.filter(athlete=OuterRef("pk")))
         )
 
@@ -322,6 +334,19 @@ class Season(models.Model):
     rules_source = models.TextField(
         blank=True, help_text="Where the rules come from and what is still to be confirmed."
     )
+    classification_rule = models.CharField(
+        max_length=20,
+        choices=ClassificationRule.choices,
+        default=ClassificationRule.LATEST_ROUND,
+        help_text="How a race skated in rounds gives its final classification (see the README).",
+    )
+    classification_rule_confidence = models.CharField(
+        "confidence of the classification rule",
+        max_length=8,
+        choices=Confidence.choices,
+        default=Confidence.ASSUMED,
+        help_text="The ISU's text of the rule for 2012–13 was not found: assumed.",
+    )
     source = models.TextField(blank=True)
     note = models.TextField(blank=True, help_text="Corrections to a source, with its value.")
     version = models.BigIntegerField(
@@ -356,6 +381,14 @@ class Season(models.Model):
                 name="season_best_of_positive",
             ),
             choices_check("rules_confidence", Confidence, "season_rules_confidence_valid"),
+            choices_check(
+                "classification_rule", ClassificationRule, "season_classification_rule_valid"
+            ),
+            choices_check(
+                "classification_rule_confidence",
+                Confidence,
+                "season_classification_rule_confidence_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -399,6 +432,15 @@ class Season(models.Model):
                 "(the ISU communication that changed them, for example).",
                 code="reason",
             )
+
+    def rederive(self, reason: str, user: Any = None) -> int:
+        """Derive again the classification of every race of the season skated in rounds (after
+        its classification rule changed); returns how many races."""
+        races = [race for race in self.races().filter(rounds__isnull=False).distinct()]
+        for race in races:
+            race.event.season = self  # the rule as it is now, not as a cached copy had it
+            race.derive_classification(reason, user)
+        return len(races)
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -498,6 +540,46 @@ class Event(models.Model):
                     f"The event's days must lie within the season "
                     f"({season.start_date:%-d %b %Y} – {season.end_date:%-d %b %Y})."
                 )
+
+
+class EventEntry(models.Model):
+    """A skater on an event's entry list, with the helmet number they skate with there."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
+    athlete = models.ForeignKey(Athlete, on_delete=models.PROTECT, related_name="entries")
+    nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="entries", help_text="Skating for."
+    )
+    helmet = models.PositiveSmallIntegerField(
+        "helmet number", null=True, blank=True, validators=NUMBER_RANGE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "entry list"
+        ordering = ["event", "helmet", "athlete__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "athlete"],
+                name="entry_unique_athlete_per_event",
+                violation_error_message="This skater is on the entry list already.",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "helmet"],
+                condition=Q(helmet__isnull=False),
+                name="entry_unique_helmet_per_event",
+                violation_error_message="Another skater has this helmet number at the event.",
+            ),
+            models.CheckConstraint(
+                condition=Q(helmet__isnull=True) | Q(helmet__gte=1, helmet__lte=999),
+                name="entry_helmet_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        helmet = f"#{self.helmet} " if self.helmet else ""
+        return f"{helmet}{self.athlete.name} ({self.nation_id})"
 
 
 def twin_race_exists(race: str) -> Exists:
@@ -704,6 +786,131 @@ class Race(models.Model):
                 code="incomplete",
             )
 
+    def check_ranks(self, numbered: Iterable[tuple[int, int | None]]) -> None:
+        """A shared rank leaves the ranks it covers empty: two lines on rank 3 and the next
+        line is rank 5. `numbered`: (line number, rank) pairs."""
+        problems = shared_rank_problems(numbered)
+        if problems:
+            raise ValidationError(
+                [problem.message[:1].upper() + problem.message[1:] + "." for problem in problems],
+                code="shared",
+            )
+
+    @property
+    def has_rounds(self) -> bool:
+        """Whether the race is entered round by round (its classification follows from them)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        if "rounds" in prefetched:
+            return bool(prefetched["rounds"])
+        if not hasattr(self, "_has_rounds"):  # asked several times by one page
+            self._has_rounds = bool(self.pk) and self.rounds.exists()
+        return self._has_rounds
+
+    def write_heats(
+        self, heats: dict[tuple[str, int], list[HeatLine]], reason: str = "", user: Any = None
+    ) -> None:
+        """Replace the lines of these heats (round name, heat number → unsaved lines, each
+        with `line`, its row or file line, and `member_ids`) and derive the classification
+        again, all or nothing. Every rule the race's rounds must hold is checked with the new
+        lines among the others: ValidationError({line: [(column, message)]}) names them."""
+        self.check_correction(reason)
+        problems = self.heat_problems(heats)
+        if problems:
+            raise ValidationError(problems)
+        with transaction.atomic():
+            rounds = {r.name: r for r in self.rounds.all()}
+            for name, _ in heats:
+                if name not in rounds:
+                    rounds[name] = Round.objects.create(race=self, name=name)
+            for (name, heat), lines in heats.items():
+                old = HeatLine.objects.filter(round=rounds[name], heat=heat)
+                for line in old:
+                    line._change_reason = reason or "Heat entered"
+                    if user is not None:
+                        line._history_user = user
+                    line.delete()
+                for line in lines:
+                    line.round, line.heat = rounds[name], heat
+                    line._change_reason = reason or "Heat entered"
+                    if user is not None:
+                        line._history_user = user
+                    line.save()
+                    if getattr(line, "member_ids", None):
+                        line.members.set(line.member_ids)
+            self.derive_classification(reason, user)
+
+    def heat_problems(self, heats: dict[tuple[str, int], list[HeatLine]]) -> dict[int, list]:
+        """{line: [(column, message)]} for every rule the race's rounds would break with these
+        heats' lines in place of the ones they have (no line number: 0)."""
+        replaced = set(heats)
+        kept = [
+            line
+            for line in HeatLine.objects.filter(round__race=self).select_related("round", "athlete")
+            if (line.round.name, line.heat) not in replaced
+        ]
+        found: dict[int, list] = defaultdict(list)
+        for (name, _), lines in heats.items():
+            for line in lines:
+                if name not in RoundName.values:
+                    found[getattr(line, "line", 0)].append(("round", f"unknown round {name!r}"))
+                for field, message in line_problems_of(self, line):
+                    found[getattr(line, "line", 0)].append((field, message))
+        facts = [line.as_round_line(0) for line in kept] + [
+            replace_round(line.as_round_line(getattr(line, "line", 0)), name, heat)
+            for (name, heat), lines in heats.items()
+            for line in lines
+            if name in RoundName.values
+        ]
+        for problem in round_problems(facts):
+            found[problem.line].append((problem.column, problem.message))
+        return dict(found)
+
+    def derive_classification(self, reason: str = "", user: Any = None) -> list[Result]:
+        """Write the final classification that follows from the race's rounds, by the season's
+        rule, as its result lines: updated in place, matched by competitor, so adjustments and
+        history stay attached. Nothing is written until Final A is entered."""
+        lines = list(
+            HeatLine.objects.filter(round__race=self)
+            .select_related("round")
+            .prefetch_related("members")
+        )
+        by_competitor: dict[str, list[HeatLine]] = defaultdict(list)
+        for line in lines:
+            by_competitor[line.competitor_key].append(line)
+        final_a = any(line.round.name == RoundName.FINAL_A for line in lines)
+        placings = (
+            classify(
+                [line.as_round_line() for line in lines], self.event.season.classification_rule
+            )
+            if final_a
+            else []
+        )
+        existing = {result.competitor_key: result for result in self.results.all()}
+        kept = []
+        for placing in placings:
+            own = sorted(by_competitor[placing.competitor], key=lambda line: line.order)
+            result = existing.pop(placing.competitor, None) or Result(
+                race=self, athlete_id=own[-1].athlete_id
+            )
+            result.rank, result.status, result.time = placing.rank, placing.status, placing.time
+            result.nation_id = own[-1].nation_id
+            result.source = ""
+            result._change_reason = reason or "Classification from the rounds"
+            if user is not None:
+                result._history_user = user
+            result.save()
+            members = {member.pk for line in own for member in line.members.all()}
+            if set(result.members.values_list("pk", flat=True)) != members:
+                result.members.set(members)
+            kept.append(result)
+        for gone in existing.values():
+            gone._change_reason = reason or "Classification from the rounds"
+            gone.delete()
+        if final_a and self.completeness != Completeness.COMPLETE:
+            self.completeness = Completeness.COMPLETE
+            self.save(update_fields=["completeness"])
+        return kept
+
     def publish(self, state: str, reason: str = "", user: Any = None) -> bool:
         """Move the classification to draft, provisional or official, keeping the move in the
         history; False when it already was there."""
@@ -882,11 +1089,7 @@ class Result(models.Model):
                 condition=Q(rank__isnull=True) | Q(rank__gte=1, rank__lte=999),
                 name="result_rank_positive",
             ),
-            models.UniqueConstraint(
-                fields=["race", "rank"],
-                name="result_unique_rank_per_race",
-                violation_error_message="Two lines of this race have the same rank.",
-            ),
+            # Two lines may share a rank (the ISU shows equal ranks): Race.check_ranks.
             models.UniqueConstraint(
                 fields=["race", "athlete"],
                 name="result_unique_athlete_per_race",
@@ -929,6 +1132,11 @@ class Result(models.Model):
     @property
     def competitor(self) -> str:
         return self.athlete.name if self.athlete_id else self.nation_id
+
+    @property
+    def competitor_key(self) -> str:
+        """Who the line is of, as the rounds name them: an athlete, or a relay team."""
+        return f"athlete:{self.athlete_id}" if self.athlete_id else f"team:{self.nation_id}"
 
     @property
     def time_display(self) -> str:
@@ -975,6 +1183,210 @@ class Podium(Result):
     class Meta:
         proxy = True
         ordering = ["race__date", "race__event__number", "race_id", "rank"]
+
+
+# --- Races as they are skated: rounds and heats ----------------------------------------------
+
+
+def in_round_order(prefix: str = "") -> models.Case:
+    """Rounds in the order they are skated (preliminaries first)."""
+    return models.Case(
+        *(models.When(**{f"{prefix}name": name}, then=i) for i, name in enumerate(ROUND_ORDER)),
+        output_field=models.IntegerField(),
+    )
+
+
+class RoundQuerySet(models.QuerySet):
+    def get_by_natural_key(
+        self, season: str, event: int, gender: str, distance: str, number: int, name: str
+    ) -> Round:
+        race = Race.objects.get_by_natural_key(season, event, gender, distance, number)
+        return self.get(race=race, name=name)
+
+    def in_order(self) -> RoundQuerySet:
+        return self.order_by(in_round_order())
+
+
+class Round(models.Model):
+    """A round of a race (preliminaries, heats, …, Final A), skated in one or more heats."""
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=13, choices=RoundName.choices)
+    revision = revision_field("round and its heats")
+
+    history = HistoricalRecords(excluded_fields=["revision"])
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["race", "id"]  # skated in turn; RoundQuerySet.in_order() by their names
+        constraints = [
+            models.UniqueConstraint(fields=["race", "name"], name="round_unique_per_race"),
+            choices_check("name", RoundName, "round_name_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.race} · {self.get_name_display()}"
+
+    def natural_key(self) -> tuple:
+        return (*self.race.natural_key(), self.name)
+
+    natural_key.dependencies = ["results.race"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.name in (RoundName.FINAL_A, RoundName.FINAL_B)
+
+
+class HeatLineQuerySet(models.QuerySet):
+    def in_order(self) -> HeatLineQuerySet:
+        """Final A first, then back to the preliminaries; in each heat by place."""
+        return self.order_by(
+            -in_round_order("round__"), "heat", models.F("place").asc(nulls_last=True), "id"
+        )
+
+
+class HeatLine(models.Model):
+    """One competitor's line in a heat of a round: start, place, time, status, qualification."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="lines")
+    heat = models.PositiveSmallIntegerField(default=1, validators=NUMBER_RANGE)
+    athlete = models.ForeignKey(
+        Athlete,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="heat_lines",
+        help_text="Empty for a relay team.",
+    )
+    nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="heat_lines", help_text="Skated for."
+    )
+    members = models.ManyToManyField(
+        Athlete, blank=True, related_name="relay_heat_lines", help_text="Relay team members."
+    )
+    start = models.PositiveSmallIntegerField(
+        "start position", null=True, blank=True, validators=NUMBER_RANGE
+    )
+    place = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=NUMBER_RANGE, help_text="Empty when there is none."
+    )
+    time = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    status = models.CharField(max_length=3, choices=Status.choices, blank=True, default="")
+    qualification = models.CharField(
+        max_length=3, choices=Qualification.choices, blank=True, default=""
+    )
+    source = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    objects = HeatLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "heat", models.F("place").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "athlete"],
+                condition=Q(athlete__isnull=False),
+                name="heat_line_unique_athlete_per_round",
+                violation_error_message="This skater already has a line in this round.",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "nation"],
+                condition=Q(athlete__isnull=True),
+                name="heat_line_unique_team_per_round",
+                violation_error_message="This nation's team already has a line in this round.",
+            ),
+            # An unraced Final B lists its skaters 1st with no time: the one repeated place.
+            models.UniqueConstraint(
+                fields=["round", "heat", "place"],
+                condition=Q(place__isnull=False) & ~Q(place=1, time__isnull=True),
+                name="heat_line_unique_place_per_heat",
+                violation_error_message="Two lines of this heat have the same place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(place__isnull=False)
+                | ~Q(status=Status.CLASSIFIED)
+                | Q(qualification__in=ADVANCED),
+                name="heat_line_unplaced_has_status",
+                violation_error_message="A line with no place needs a status or ADV, ADA, ADB.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.CLASSIFIED) | Q(place__isnull=True),
+                name="heat_line_status_unplaced",
+                violation_error_message="A line with a status (PEN, DNF, DNS, YC) has no place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(heat__gte=1, heat__lte=999), name="heat_line_heat_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(place__isnull=True) | Q(place__gte=1, place__lte=999),
+                name="heat_line_place_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(start__gte=1, start__lte=999),
+                name="heat_line_start_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(time__isnull=True) | Q(time__gt=0), name="heat_line_time_positive"
+            ),
+            choices_check("status", Status, "heat_line_status_valid"),
+            choices_check("qualification", Qualification, "heat_line_qualification_valid"),
+        ]
+
+    def __str__(self) -> str:
+        place = f"{self.place}." if self.place else self.status or "–"
+        who = self.athlete.name if self.athlete_id else self.nation_id
+        return f"{self.round.get_name_display()} heat {self.heat}: {place} {who}"
+
+    @property
+    def competitor_key(self) -> str:
+        return f"athlete:{self.athlete_id}" if self.athlete_id else f"team:{self.nation_id}"
+
+    @property
+    def order(self) -> int:
+        """The line's round's place in the order rounds are skated (needs round)."""
+        return ROUND_ORDER.index(self.round.name)
+
+    @property
+    def time_display(self) -> str:
+        return format_time(self.time)
+
+    def as_round_line(self, line: int = 0) -> RoundLine:
+        """The line as the pure rules read it (needs round, unless it is about to be given
+        one); `line`: its row or file line, for messages."""
+        return RoundLine(
+            competitor=self.competitor_key,
+            round=self.round.name if self.round_id else "",
+            heat=self.heat,
+            place=self.place,
+            time=self.time,
+            status=self.status,
+            qualification=self.qualification,
+            line=line,
+        )
+
+
+def replace_round(line: RoundLine, name: str, heat: int) -> RoundLine:
+    return RoundLine(
+        line.competitor, name, heat, line.place, line.time, line.status, line.qualification,
+        line.line,
+    )  # fmt: skip
+
+
+def line_problems_of(race: Race, line: HeatLine) -> list[tuple[str, str]]:
+    """(field, message) for who a heat line names in its race: an athlete for an individual
+    race, a team (nation) for a relay, a skater of the race's gender."""
+    problems = []
+    who = who_problem(relay=race.is_relay, athlete=bool(line.athlete_id))
+    if who:
+        problems.append(who)
+    if not race.is_relay and line.athlete_id:
+        athlete = line.athlete
+        wrong = wrong_gender(athlete.name, athlete.gender, race.gender)
+        if wrong:
+            problems.append(("athlete", wrong))
+    return problems
 
 
 class AdjustmentQuerySet(models.QuerySet):

@@ -25,6 +25,9 @@ OFFICIALS = {
     "athlete": ENTER,
     "venue": ENTER,
     "publishedstanding": ENTER_AND_DELETE,
+    "round": ENTER_AND_DELETE,
+    "heatline": ENTER_AND_DELETE,
+    "evententry": ENTER_AND_DELETE,
 }
 DATA_MANAGERS = {**OFFICIALS, "season": ENTER, "nation": ENTER}
 ROLES = {"Officials": OFFICIALS, "Data managers": DATA_MANAGERS}

@@ -21,10 +21,12 @@ from results.models import (
     Adjustment,
     Athlete,
     Event,
+    HeatLine,
     Nation,
     PublishedStanding,
     Race,
     Result,
+    Round,
     Season,
     Venue,
     new_version,
@@ -93,6 +95,12 @@ def season_id_of(instance: models.Model) -> int | None:
     if isinstance(instance, Adjustment):
         results = Result.objects.filter(pk=instance.result_id)
         return results.values_list("race__event__season_id", flat=True).first()
+    if isinstance(instance, Round):
+        races = Race.objects.filter(pk=instance.race_id)
+        return races.values_list("event__season_id", flat=True).first()
+    if isinstance(instance, HeatLine):
+        rounds = Round.objects.filter(pk=instance.round_id)
+        return rounds.values_list("race__event__season_id", flat=True).first()
     return None
 
 
@@ -102,10 +110,14 @@ def revised(sender: type[models.Model], instance: models.Model, **kwargs: object
     counters move in the database (F() + 1), so a stale copy in memory never moves one back."""
     if kwargs.get("raw"):
         return  # a fixture load writes rows as they were dumped
-    if kwargs.get("signal") is post_save:
-        sender._base_manager.filter(pk=instance.pk).update(revision=models.F("revision") + 1)
+    bump = {"revision": models.F("revision") + 1}
+    if kwargs.get("signal") is post_save and not isinstance(instance, HeatLine):
+        sender._base_manager.filter(pk=instance.pk).update(**bump)
     if isinstance(instance, Result):
-        Race.objects.filter(pk=instance.race_id).update(revision=models.F("revision") + 1)
+        Race.objects.filter(pk=instance.race_id).update(**bump)
+    if isinstance(instance, HeatLine):  # a heat line is a new revision of its round and race
+        Round.objects.filter(pk=instance.round_id).update(**bump)
+        Race.objects.filter(rounds=instance.round_id).update(**bump)
 
 
 def season_changed(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
@@ -124,6 +136,9 @@ def names_changed(sender: type[models.Model], instance: models.Model, **kwargs: 
         found = [
             Result.objects.filter(Q(athlete=instance) | Q(members=instance)).values_list(
                 season, flat=True
+            ),
+            HeatLine.objects.filter(Q(athlete=instance) | Q(members=instance)).values_list(
+                f"round__{season}", flat=True
             ),
             PublishedStanding.objects.filter(athlete=instance).values_list("season_id", flat=True),
         ]
@@ -144,9 +159,9 @@ def names_changed(sender: type[models.Model], instance: models.Model, **kwargs: 
 def connect() -> None:
     """Wire the receivers (once, from ResultsConfig.ready)."""
     for signal in (post_save, post_delete):
-        for model in (Season, Event, Race, Result):
+        for model in (Season, Event, Race, Result, Round, HeatLine):
             signal.connect(revised, sender=model, dispatch_uid=f"revised-{model.__name__}")
-        for model in (Season, Event, Race, Result, PublishedStanding, Adjustment):
+        for model in (Season, Event, Race, Result, PublishedStanding, Adjustment, Round, HeatLine):
             signal.connect(season_changed, sender=model, dispatch_uid=f"season-{model.__name__}")
         for model in (Athlete, Venue, Nation):
             signal.connect(names_changed, sender=model, dispatch_uid=f"names-{model.__name__}")

@@ -33,7 +33,7 @@ class Words(StrEnum, metaclass=WordsType):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> Words:
+    def __new__(cls, value: str, label: str = "") -> Words:  # Gender("men") looks a word up
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -146,6 +146,56 @@ class TieBreak(Words):
 
 
 DEFAULT_TIE_BREAK = (TieBreak.COUNTBACK, TieBreak.LAST_RACE)
+
+
+class RoundName(Words):
+    """The rounds of a race, in the order they are skated. Finals have one heat."""
+
+    PRELIMINARIES = "preliminaries", "Preliminaries"
+    HEATS = "heats", "Heats"
+    REPECHAGE = "repechage", "Repechage"
+    QUARTERFINALS = "quarterfinals", "Quarterfinals"
+    SEMIFINALS = "semifinals", "Semifinals"
+    FINAL_B = "final-b", "Final B"
+    FINAL_A = "final-a", "Final A"
+
+
+ROUND_ORDER = tuple(RoundName)  # earliest first
+FINALS = (RoundName.FINAL_B, RoundName.FINAL_A)
+
+
+class Qualification(Words):
+    """What a heat line says of the next round: case-sensitive, as the ISU writes them."""
+
+    NONE = "", "—"
+    Q = "Q", "Qualified by place"
+    q = "q", "Qualified on time"
+    QA = "QA", "To Final A"
+    QB = "QB", "To Final B"
+    ADV = "ADV", "Advanced by the referee"
+    ADA = "ADA", "Advanced by the referee to Final A"
+    ADB = "ADB", "Advanced by the referee to Final B"
+
+
+ADVANCED = (Qualification.ADV, Qualification.ADA, Qualification.ADB)
+# The codes that admit a skater to a round, from the latest earlier round they skated.
+ADMITS: dict[str, frozenset[str]] = {
+    RoundName.FINAL_A: frozenset({Qualification.QA, Qualification.ADA}),
+    RoundName.FINAL_B: frozenset({Qualification.QB, Qualification.ADB}),
+}
+ADMITS_TO_OTHER_ROUNDS: frozenset[str] = frozenset(
+    {Qualification.Q, Qualification.q, Qualification.ADV}
+)
+
+
+class ClassificationRule(Words):
+    """How a race's final classification follows from its rounds (Season data)."""
+
+    LATEST_ROUND = (
+        "latest-round",
+        ("By the last round skated; equal ones by the latest earlier round both skated"),
+    )
+    LATEST_ROUND_ONLY = "latest-round-only", ("By the last round skated; equal ones share the rank")
 
 
 class AdjustmentKind(Words):

@@ -367,13 +367,16 @@ def test_a_nation_not_a_code(calendar, tmp_path, capsys):
     )
 
 
-def test_duplicate_rank(calendar, tmp_path, capsys):
-    text = HEADER + "2012-13,1,men,500m,1,1,A Skater,CAN,,\n2012-13,1,men,500m,1,1,B Skater,KOR,,\n"
+def test_a_shared_rank_and_the_rank_it_leaves_empty(calendar, tmp_path, capsys):
+    text = HEADER + (
+        "2012-13,1,men,500m,1,1,A Skater,CAN,,\n2012-13,1,men,500m,1,1,B Skater,KOR,,\n"
+        "2012-13,1,men,500m,1,2,C Skater,USA,,\n"
+    )
     refused(
         tmp_path,
         capsys,
         text,
-        message="line 3, column rank: rank 1 appears twice in this race (also line 2)",
+        message="line 4, column rank: rank 1 is shared by lines 2 and 3, so rank 2 stays empty",
     )
 
 

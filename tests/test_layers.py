@@ -22,6 +22,7 @@ PURE = {
     "results.standings.table": 1,
     "results.standings.compare": 1,
     "results.standings.athlete": 1,
+    "results.standings.rounds": 1,
     "results.csv_format": 1,
 }
 LAYERS = {

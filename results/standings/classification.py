@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from results.vocabulary import Status
 
 
 def missing_ranks(ranks: Iterable[int | None]) -> list[int]:
     """The ranks a complete classification with these ranks lacks: every one from 1 down to
-    the lowest given must be there."""
-    given = {rank for rank in ranks if rank}
-    return sorted(set(range(1, max(given, default=0) + 1)) - given)
+    the lowest given must be there, but for those a shared rank leaves empty (two lines on
+    rank 3 leave rank 4 empty)."""
+    counts = Counter(rank for rank in ranks if rank)
+    covered = {r for rank, k in counts.items() for r in range(rank, rank + k)}
+    return sorted(set(range(1, max(counts, default=0) + 1)) - covered)
+
+
+@dataclass(frozen=True)
+class SharedRank:
+    """k lines share rank r, and a line stands on a rank that sharing leaves empty."""
+
+    rank: int
+    lines: tuple[int, ...]  # the sharing lines' numbers (rows of a page, lines of a file)
+    taken: int  # the rank that should have stayed empty
+
+    @property
+    def message(self) -> str:
+        shown = ", ".join(map(str, self.lines[:-1])) + f" and {self.lines[-1]}"
+        return (
+            f"rank {self.rank} is shared by lines {shown}, so rank {self.taken} stays empty: "
+            f"the next line after them is rank {self.rank + len(self.lines)}"
+        )
+
+
+def shared_rank_problems(lines: Iterable[tuple[int, int | None]]) -> list[SharedRank]:
+    """Of (line number, rank) pairs: each shared rank followed by a line on a rank it leaves
+    empty (k lines on rank r leave ranks r+1 … r+k−1 empty)."""
+    by_rank: dict[int, list[int]] = defaultdict(list)
+    for number, rank in lines:
+        if rank:
+            by_rank[rank].append(number)
+    return [
+        SharedRank(rank, tuple(sorted(numbers)), taken)
+        for rank, numbers in sorted(by_rank.items())
+        for taken in range(rank + 1, rank + len(numbers))
+        if taken in by_rank
+    ]
 
 
 # --- What one line of a classification must say ---------------------------------------------

@@ -111,9 +111,7 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
         return list(self.readonly_fields)
 
     def has_add_permission(self, request: HttpRequest, obj: Race | None = None) -> bool:
-        return not (obj is not None and obj.has_rounds) and super().has_add_permission(
-            request, obj
-        )
+        return not (obj is not None and obj.has_rounds) and super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Race | None = None) -> bool:
         return not (obj is not None and obj.has_rounds) and super().has_delete_permission(

@@ -286,6 +286,7 @@ class SeasonAdmin(HistoryAdmin):
                     "nations_classification",
                     "scoreless_statuses",
                     "tie_break",
+                    ("classification_rule", "classification_rule_confidence"),
                     "rules_confidence",
                     "rules_source",
                 ]
@@ -297,6 +298,18 @@ class SeasonAdmin(HistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Season | None = None) -> list[str]:
         return ["published_comparison"] if obj else []
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """A new season starts with the rules of the latest one (an official changes what
+        changed)."""
+        return {**Season.objects.latest_rules(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request: HttpRequest, obj: Season, form: forms.Form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "classification_rule" in form.changed_data:
+            races = obj.rederive(form.cleaned_data.get("change_reason", ""), request.user)
+            messages.info(request, f"The classification of {races} race(s) skated in rounds "
+                          "follows the new rule.")  # fmt: skip
 
     def get_fieldsets(self, request: HttpRequest, obj: Season | None = None) -> list:
         return self.fieldsets if obj else self.fieldsets[:-1]

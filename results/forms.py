@@ -278,20 +278,11 @@ class SeasonForm(RevisionCheckedForm):
         fields = [
             "slug", "name", "start_date", "end_date", "points_table", "best_individual",
             "best_relay", "best_mixed_relay", "overall", "best_overall", "nations_classification",
-            "scoreless_statuses", "tie_break", "rules_confidence", "rules_source", "source", "note",
+            "scoreless_statuses", "tie_break", "classification_rule",
+            "classification_rule_confidence", "rules_confidence", "rules_source", "source", "note",
         ]  # fmt: skip
 
-    RULES = [
-        "points_table",
-        "best_individual",
-        "best_relay",
-        "best_mixed_relay",
-        "overall",
-        "best_overall",
-        "nations_classification",
-        "scoreless_statuses",
-        "tie_break",
-    ]
+    RULES = Season.RULES
 
     def clean(self) -> dict:
         data = super().clean()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -255,6 +256,11 @@ class SeasonQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Season:
         return self.get(slug=slug)
 
+    def latest_rules(self) -> dict[str, Any]:
+        """The rules of the latest season, to start a new season with ({} when none)."""
+        latest = self.order_by("-start_date").first()
+        return {name: getattr(latest, name) for name in Season.COPIED_RULES} if latest else {}
+
     def with_counts(self) -> SeasonQuerySet:
         return self.annotate(
             event_count=Count("events", distinct=True), race_count=Count("events__races")
@@ -391,6 +397,17 @@ class Season(models.Model):
             ),
         ]
 
+    # The rules that make the standings and classifications (a change to them, once the
+    # season's standings are public, needs a reason), and what a new season copies.
+    RULES = (
+        "points_table", "best_individual", "best_relay", "best_mixed_relay", "overall",
+        "best_overall", "nations_classification", "scoreless_statuses", "tie_break",
+        "classification_rule",
+    )  # fmt: skip
+    COPIED_RULES = (
+        *RULES, "rules_confidence", "rules_source", "classification_rule_confidence",
+    )  # fmt: skip
+
     def __str__(self) -> str:
         return self.name
 
@@ -500,9 +517,16 @@ class Event(models.Model):
     def create_programme(
         self, doubled: dict[str, str], relays: bool = True, mixed_relay: bool = False
     ) -> list[Race]:
-        """Create the event's standard programme as draft races on its last day: 500, 1000
-        and 1500 m for men and women (the `doubled` distance of a gender twice), their relays,
-        and optionally the mixed relay. Races that exist are kept; returns the new ones."""
+        """Create the event's standard programme as draft races with their usual rounds: 500,
+        1000 and 1500 m for men and women (the `doubled` distance of a gender twice), their
+        relays, and optionally the mixed relay. Races that exist are kept; returns the new ones.
+
+        Dates follow the event's days: qualifying on the first day, the "(1)" finals on the day
+        before the last, the "(2)" finals and the relays on the last day (a two-day event has
+        its finals on the second day). Rounds: heats, quarterfinals, semifinals and both finals
+        for the 500 and 1000 m; heats, semifinals and finals for the 1500 m; semifinals and
+        finals for the relays. An official adds preliminaries or a repechage when the entries
+        call for them, and changes dates the event's schedule sets otherwise."""
         wanted = []
         for gender in (Gender.MEN, Gender.WOMEN):
             for distance in INDIVIDUAL_DISTANCES:
@@ -514,15 +538,26 @@ class Event(models.Model):
         if mixed_relay:
             wanted.append((Gender.MIXED, Distance.MIXED_RELAY_2000, 1))
         existing = set(self.races.values_list("gender", "distance", "number"))
+        days = (self.last_day - self.first_day).days
+        first_finals = self.last_day - timedelta(days=1) if days >= 2 else self.last_day
         created = []
         for gender, distance, number in wanted:
-            if (gender, distance, number) not in existing:
-                race = Race(
-                    event=self, gender=gender, distance=distance, number=number, date=self.last_day
-                )
-                race._change_reason = "Standard programme"
-                race.save()
-                created.append(race)
+            if (gender, distance, number) in existing:
+                continue
+            last = number > 1 or distance not in INDIVIDUAL_DISTANCES
+            race = Race(
+                event=self,
+                gender=gender,
+                distance=distance,
+                number=number,
+                date=self.last_day if last else first_finals,
+            )
+            race._change_reason = "Standard programme"
+            race.save()
+            Round.objects.bulk_create(
+                Round(race=race, name=name) for name in USUAL_ROUNDS.get(distance, RELAY_ROUNDS)
+            )
+            created.append(race)
         return created
 
     def natural_key(self) -> tuple[str, int]:
@@ -580,6 +615,14 @@ class EventEntry(models.Model):
     def __str__(self) -> str:
         helmet = f"#{self.helmet} " if self.helmet else ""
         return f"{helmet}{self.athlete.name} ({self.nation_id})"
+
+
+RELAY_ROUNDS = (RoundName.SEMIFINALS, RoundName.FINAL_B, RoundName.FINAL_A)
+USUAL_ROUNDS = {
+    Distance.M500: (RoundName.HEATS, RoundName.QUARTERFINALS, *RELAY_ROUNDS),
+    Distance.M1000: (RoundName.HEATS, RoundName.QUARTERFINALS, *RELAY_ROUNDS),
+    Distance.M1500: (RoundName.HEATS, *RELAY_ROUNDS),
+}
 
 
 def twin_race_exists(race: str) -> Exists:
@@ -798,12 +841,10 @@ class Race(models.Model):
 
     @property
     def has_rounds(self) -> bool:
-        """Whether the race is entered round by round (its classification follows from them)."""
-        prefetched = getattr(self, "_prefetched_objects_cache", {})
-        if "rounds" in prefetched:
-            return bool(prefetched["rounds"])
+        """Whether the race is entered round by round: a heat line of it is entered (its
+        classification then follows from its rounds)."""
         if not hasattr(self, "_has_rounds"):  # asked several times by one page
-            self._has_rounds = bool(self.pk) and self.rounds.exists()
+            self._has_rounds = bool(self.pk) and HeatLine.objects.filter(round__race=self).exists()
         return self._has_rounds
 
     def write_heats(
@@ -874,6 +915,8 @@ class Race(models.Model):
             .select_related("round")
             .prefetch_related("members")
         )
+        if not lines:
+            return []  # a race entered as a classification only: nothing follows from rounds
         by_competitor: dict[str, list[HeatLine]] = defaultdict(list)
         for line in lines:
             by_competitor[line.competitor_key].append(line)

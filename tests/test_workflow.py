@@ -662,3 +662,68 @@ def test_restoring_a_version_needs_the_right_to_change(client, model):
     before = obj.history.count()
     assert client.post(url, form_data(page)).status_code == 403
     assert obj.history.count() == before  # nothing was saved
+
+
+# --- Race day: the programme, the rules a season starts with ---------------------------------
+
+
+def test_the_programme_dates_the_races_by_the_events_days_with_their_usual_rounds(official):
+    from datetime import date
+
+    event = make.event(first_day=date(2030, 10, 24), last_day=date(2030, 10, 26))
+    run_action(official, "event", "create_programme", [event], apply="1",
+               men_doubled="500m", relays="on")  # fmt: skip
+    dates = {(r.gender, r.distance, r.number): r.date for r in event.races.all()}
+    # Qualifying on the 24th; the "(1)" finals on the 25th; the "(2)" finals and the relays
+    # on the 26th, the last day.
+    assert dates[("men", "500m", 1)] == dates[("women", "1500m", 1)] == date(2030, 10, 25)
+    assert dates[("men", "500m", 2)] == dates[("men", "5000m-relay", 1)] == date(2030, 10, 26)
+    rounds = {
+        (race.distance, race.number): [r.name for r in race.rounds.in_order()]
+        for race in event.races.filter(gender="men")
+    }
+    assert rounds[("500m", 1)] == ["heats", "quarterfinals", "semifinals", "final-b", "final-a"]
+    assert rounds[("1500m", 1)] == ["heats", "semifinals", "final-b", "final-a"]
+    assert rounds[("5000m-relay", 1)] == ["semifinals", "final-b", "final-a"]
+
+
+def test_a_new_season_starts_with_the_rules_of_the_latest(data_manager):
+    make.season("2030-31", points_table=[100, 80, 60], best_individual=4, best_relay=3,
+                tie_break=["last-race"], classification_rule="latest-round-only",
+                rules_source="ISU Communication 9999")  # fmt: skip
+    form = data_manager.get(reverse("admin:results_season_add")).context["adminform"].form
+    initial = {name: form[name].value() for name in ["points_table", "best_individual",
+               "best_relay", "tie_break", "classification_rule", "rules_source"]}  # fmt: skip
+    assert initial == {
+        "points_table": "100, 80, 60", "best_individual": 4, "best_relay": 3,
+        "tie_break": "last-race", "classification_rule": "latest-round-only",
+        "rules_source": "ISU Communication 9999",
+    }  # fmt: skip
+
+
+def test_changing_the_classification_rule_derives_the_races_in_rounds_again(data_manager):
+    from results.models import HeatLine
+
+    race = make.race(state="draft")
+    a, b = make.athlete("Skater A"), make.athlete("Skater B")
+    lines = []
+    for row, skater in enumerate([a, b], 1):
+        line = HeatLine(athlete=skater, nation=skater.nation, place=1)  # unraced: both 1st
+        line.line = row
+        lines.append(line)
+    race.write_heats({("final-b", 1): lines[:1]})
+    final_a = HeatLine(athlete=b, nation=b.nation, place=1, time=40)
+    final_a.line = 1
+    make_a = make.athlete("Skater C")
+    other = HeatLine(athlete=make_a, nation=make_a.nation, place=2, time=41)
+    other.line = 2
+    race.write_heats({("final-a", 1): [final_a, other]})
+    season = race.event.season
+    data = form_data(data_manager.get(change_url(season)))
+    data["classification_rule"] = "latest-round-only"
+    response = data_manager.post(change_url(season), data, follow=True)
+    assert "The classification of 1 race(s) skated in rounds follows the new rule" in (
+        response.content.decode()
+    )
+    season.refresh_from_db()
+    assert season.classification_rule == "latest-round-only"

@@ -10,8 +10,8 @@ COLOURS = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 ]  # fmt: skip
-WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+WIDTH, HEIGHT = 960, 360
+LEFT, RIGHT, TOP, BOTTOM = 72, 40, 16, 64  # room for the axes' labels and titles
 
 
 def nice_ceiling(value: int) -> int:
@@ -23,18 +23,18 @@ def nice_ceiling(value: int) -> int:
 
 
 def progression(table: StandingsTable, top: int = 10) -> dict | None:
-    """Lines of points after each race with results, for the table's top competitors."""
-    done = [race.position for race in table.races[: table.after_race] if race.done]
-    if not done or not table.rows:
+    """Lines of points after each race, for the table's top competitors: every race of the
+    table on the x axis, the lines up to the race the table is viewed after."""
+    if not table.rows or not any(race.done for race in table.races[: table.after_race]):
         return None
     series = points_after_each_race(table, top)
     highest = nice_ceiling(max(values[-1] for _, values in series))
-    labels = {race.position: race.short_label for race in table.races}
     span = WIDTH - LEFT - RIGHT
-    step = span / max(len(done) - 1, 1)
+    count = len(table.races)
+    step = span / max(count - 1, 1)
 
     def x(index: int) -> float:
-        return round(LEFT + (index * step if len(done) > 1 else span / 2), 1)
+        return round(LEFT + (index * step if count > 1 else span / 2), 1)
 
     def y(points: int) -> float:
         return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - points / highest), 1)
@@ -50,6 +50,7 @@ def progression(table: StandingsTable, top: int = 10) -> dict | None:
         }
         for colour, (row, values) in zip(COLOURS, series, strict=False)
     ]
+    slanted = count > 10  # many races: the labels lean so that none overlaps another
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -57,8 +58,15 @@ def progression(table: StandingsTable, top: int = 10) -> dict | None:
         "right": WIDTH - RIGHT,
         "bottom": HEIGHT - BOTTOM,
         "top": TOP,
+        "middle": round(TOP + (HEIGHT - TOP - BOTTOM) / 2, 1),
+        "centre": round(LEFT + span / 2, 1),
         "lines": lines,
-        "x_ticks": [(x(i), labels[k]) for i, k in enumerate(done)],
+        "x_ticks": [
+            (x(i), race.short_label, race.done and race.position <= table.after_race)
+            for i, race in enumerate(table.races)
+        ],
+        "slanted": slanted,
         "y_ticks": [(y(highest * i // 4), highest * i // 4) for i in range(5)],
-        "label_y": HEIGHT - BOTTOM + 24,
+        "label_y": HEIGHT - BOTTOM + 20,
+        "title_y": HEIGHT - 8,
     }

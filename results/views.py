@@ -255,18 +255,38 @@ class StandingsView(TemplateView):
         season = season_or_404(self.kwargs["season"])
         table = table_or_404(season, self.kwargs["gender"], self.kwargs["kind"], self.request)
         comparison = loader.table_comparison(season, table)
+        outlook = table.outlook
+        race_url = reverse("race-detail", args=[season.slug, 1, "men", "500m", 1])
         return super().get_context_data(**kwargs) | {
             "season": season,
             "table": table,
-            "columns": table.races,
+            "columns": [(race, race_link(race_url, race)) for race in table.races],
+            "missing": sum(1 for race in table.races[: table.after_race] if not race.done),
             "rows": [
-                (row, race_cells(cells, table.best_of), competitor_link(row))
+                (
+                    row,
+                    race_cells(cells, table.best_of),
+                    competitor_link(row),
+                    (
+                        outlook.max_points[row.competitor.key],
+                        outlook.can_win[row.competitor.key],
+                    )
+                    if outlook
+                    else None,
+                )
                 for row, cells in grid(table)
             ],
             "comparison": comparison,
             "differences": sum(not c.agrees for c in comparison),
             "chart": charts.progression(table),
         }
+
+
+def race_link(pattern: str, race: Any) -> str:
+    """A race column's race page, from one reversed race address of the season (a table has
+    many columns): its event, gender, distance and number put in."""
+    events = pattern.rstrip("/").rsplit("/", 4)[0]  # /seasons/2012-13/events
+    return f"{events}/{race.event}/{race.gender}/{race.distance}/{race.number}/"
 
 
 @lru_cache(maxsize=1)

@@ -37,7 +37,12 @@ def test_standings_json_has_the_documented_shape(season_2012_13, capsys):
         "deduction",
         "results",
         "tie_break",
+        "max_points",
+        "can_win",
     }
+    # The season is over (race 8 of 8 has results): nothing is left, the table is decided.
+    assert (data["races_left"], data["decided"], data["clinch"]) == (0, True, None)
+    assert (first["max_points"], first["can_win"]) == (4400, True)
     assert (first["athlete"], first["athlete_id"], first["nation"], first["points"]) == (
         "Charles Hamelin",
         "charles-hamelin",
@@ -63,8 +68,12 @@ def test_standings_json_for_a_relay_has_no_athlete(season_2012_13, capsys):
 def test_standings_csv(season_2012_13, capsys):
     call_command("standings", "2012-13", "women", "3000m-relay", "--format", "csv")
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("rank,athlete,athlete_id,nation,points,gross,deduction,race_1")
+    assert lines[0].startswith(
+        "rank,athlete,athlete_id,nation,points,gross,deduction,WC1 Calgary women 3000m-relay,"
+    )
+    assert lines[0].endswith(",WC6 Dresden women 3000m-relay,tie_break,max_points,can_win")
     assert lines[1].startswith("1,,,CHN,4000,5440,0,(800),1000")
+    assert lines[1].endswith(",4000,yes")  # the season is over: CHN's 4000 is its most
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ PURE = {
     "results.standings.compare": 1,
     "results.standings.athlete": 1,
     "results.standings.rounds": 1,
+    "results.standings.outlook": 1,
     "results.csv_format": 1,
 }
 LAYERS = {

@@ -16,9 +16,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from typing_extensions import TypedDict  # pydantic (the API schema) reads these on 3.11
 
+from results.standings.outlook import Contender, Outlook, outlook
 from results.standings.ranking import RaceResult, Score, Standing, points_after, standings
 from results.standings.rules import Rules, points_for
 from results.vocabulary import (
@@ -71,6 +73,8 @@ class RowJSON(TypedDict):
     deduction: int
     results: list[ResultJSON]
     tie_break: str | None
+    max_points: int | None
+    can_win: bool | None
 
 
 class TableJSON(TypedDict):
@@ -83,6 +87,10 @@ class TableJSON(TypedDict):
     races_done: int
     races_total: int
     after_race: int
+    races_left: int
+    decided: bool | None
+    points_available: int | None
+    clinch: str | None
     races: list[RaceJSON]
     rows: list[RowJSON]
 
@@ -116,6 +124,12 @@ class RaceColumn:
     def short_label(self) -> str:
         """'WC3(2)', for narrow columns."""
         return f"WC{self.event}" + (f"({self.number})" if self.doubled else "")
+
+    @property
+    def column(self) -> str:
+        """'WC1 Calgary men 1000m (2)': unique within any table, for a CSV column."""
+        number = f" ({self.number})" if self.doubled else ""
+        return f"WC{self.event} {self.city} {self.gender} {self.distance}{number}"
 
     def as_dict(self) -> RaceJSON:
         return {
@@ -175,6 +189,7 @@ class StandingsTable:
     races: tuple[RaceColumn, ...]
     after_race: int
     rows: tuple[StandingsRow, ...]
+    points: tuple[int, ...] = ()  # the season's points table, for what can still happen
 
     @property
     def by_nation(self) -> bool:
@@ -207,8 +222,49 @@ class StandingsTable:
     def provisional_races(self) -> int:
         return sum(1 for race in self.races[: self.after_race] if race.provisional)
 
+    @property
+    def races_left(self) -> int:
+        return self.races_total - self.after_race
+
+    @property
+    def progress(self) -> str:
+        """ "after 6 of 8 races", or "8 of 8 races skated; results known for 6" when races up
+        to the one viewed have no results."""
+        if self.races_done < self.after_race:
+            return (
+                f"{self.after_race} of {self.races_total} races skated; results known for "
+                f"{self.races_done}"
+            )
+        return f"after {self.after_race} of {self.races_total} races"
+
+    @cached_property
+    def outlook(self) -> Outlook | None:
+        """What can still happen (results/standings/outlook.py); None for the nations."""
+        unknown = any(not race.done or not race.complete for race in self.races[: self.after_race])
+        following = self.races[self.after_race] if self.races_left else None
+        return outlook(
+            self.kind,
+            [
+                Contender(
+                    row.competitor.key,
+                    row.competitor.display,
+                    row.standing.points,
+                    tuple(line.points for line in row.standing.lines),
+                    row.standing.deduction,
+                )
+                for row in self.rows
+            ],
+            self.points,
+            self.best_of,
+            self.races_left,
+            unknown,
+            following.label if following else None,
+            self.title,
+        )
+
     def as_dict(self, season: str) -> TableJSON:
         """The JSON object of `manage.py standings --format json` and the API."""
+        outlook = self.outlook
         return {
             "season": season,
             "gender": self.gender,
@@ -217,6 +273,10 @@ class StandingsTable:
             "races_done": self.races_done,
             "races_total": self.races_total,
             "after_race": self.after_race,
+            "races_left": self.races_left,
+            "decided": outlook.decided if outlook else None,
+            "points_available": outlook.points_available if outlook else None,
+            "clinch": outlook.clinch if outlook else None,
             "races": [race.as_dict() for race in self.races],
             "rows": [
                 {
@@ -239,6 +299,8 @@ class StandingsTable:
                         for line in row.standing.lines
                     ],
                     "tie_break": row.standing.tie_break,
+                    "max_points": outlook.max_points[row.competitor.key] if outlook else None,
+                    "can_win": outlook.can_win[row.competitor.key] if outlook else None,
                 }
                 for row in self.rows
             ],
@@ -254,10 +316,14 @@ def table_rows(table: StandingsTable) -> list[Sequence[object]]:
     and the tie-break."""
     positions = [race.position for race in table.races]
     rows: list[Sequence[object]] = [
-        TABLE_CSV_HEADER + [f"race_{p}" for p in positions] + ["tie_break"]
+        TABLE_CSV_HEADER
+        + [race.column for race in table.races]
+        + ["tie_break", "max_points", "can_win"]
     ]
+    outlook = table.outlook
     for row in table.rows:
         lines = {line.race: line.text for line in row.standing.lines}
+        key = row.competitor.key
         rows.append(
             [
                 row.standing.rank,
@@ -269,6 +335,8 @@ def table_rows(table: StandingsTable) -> list[Sequence[object]]:
                 row.standing.deduction,
                 *(lines.get(p, "") for p in positions),
                 row.standing.tie_break or "",
+                outlook.max_points[key] if outlook else "",
+                ("yes" if outlook.can_win[key] else "no") if outlook else "",
             ]
         )
     return rows
@@ -292,10 +360,13 @@ def build_table(
     rules: Rules,
     after_race: int | None = None,
 ) -> StandingsTable:
-    """The table after race K (default: all races), with rank changes."""
+    """The table after race K (default: the last race with results), with rank changes."""
     total = len(races)
-    after = total if after_race is None else after_race
-    if not 1 <= after <= max(total, 1):
+    if after_race is None:
+        after = max((race.position for race in races if race.done), default=0)
+    elif 1 <= after_race <= total:
+        after = after_race
+    else:
         raise UnknownTable(f"after race {after_race}: this table has races 1 to {total}")
     best_of = rules.best_of(kind)
     chain = () if kind == TableKind.NATIONS else rules.tie_break
@@ -313,14 +384,15 @@ def build_table(
         if score.race <= after:
             who[score.competitor] = competitor  # the nation of the latest result
     rows = tuple(StandingsRow(s, who[s.competitor], previous.get(s.competitor)) for s in current)
-    return StandingsTable(gender, kind, best_of, tuple(races), after, rows)
+    return StandingsTable(gender, kind, best_of, tuple(races), after, rows, rules.points)
 
 
 def progression(table: StandingsTable, top: int = 10) -> list[tuple[StandingsRow, list[int]]]:
-    """The top competitors' net points after each race with results, for the chart."""
-    done = [race.position for race in table.races[: table.after_race] if race.done]
+    """The top competitors' net points after each race up to the one the table is viewed
+    after (flat over a race with no results), for the chart."""
+    positions = [race.position for race in table.races[: table.after_race]]
     return [
-        (row, [points_after(row.standing, k, table.best_of) for k in done])
+        (row, [points_after(row.standing, k, table.best_of) for k in positions])
         for row in table.rows[:top]
     ]
 

@@ -32,7 +32,7 @@ def test_from_home_to_the_womens_relay_standings(site, page: Page):
     china = page.locator("table.standings tbody tr").first
     expect(china.locator("th")).to_have_text("CHN")
     expect(china.locator("td.total")).to_have_text("4000")
-    calgary = china.locator("td").nth(4)  # rank, change, points, gross, then race 1
+    calgary = china.locator("td").nth(5)  # rank, change, points, gross, max, then race 1
     expect(calgary.locator("s.dropped")).to_have_text("800")
     decoration = calgary.locator("s.dropped").evaluate(
         "s => getComputedStyle(s).textDecorationLine"

@@ -92,10 +92,17 @@ def test_a_table_the_season_lacks_or_a_race_beyond_it_is_unknown(season):
 def test_the_csv_rows_and_the_json_say_the_same(season):
     table = season.table("men", "500m")
     rows = table_rows(table)
-    assert rows[0][-4:] == ["race_1", "race_2", "race_3", "tie_break"]
-    assert rows[1] == [1, "X", "x", "KOR", 180, 180, 0, "100", "80", "", ""]
+    assert rows[0][-6:] == [
+        "WC1 A-town men 500m", "WC2 B-town men 500m (1)", "WC2 B-town men 500m (2)",
+        "tie_break", "max_points", "can_win",
+    ]  # fmt: skip
+    # Viewed after race 2, the last with results; race 3, still draft, is left: x could add
+    # a win, but only his best 2 count (100, 100): 200; y with 80 + 100 = 180 can reach x's
+    # 180 (a tie counts), so can z (160 → 100 + 100 = 200).
+    assert rows[1] == [1, "X", "x", "KOR", 180, 180, 0, "100", "80", "", "", 200, "yes"]
     data = table.as_dict("2030-31")
-    assert (data["distance"], data["races_done"], data["after_race"]) == ("500m", 2, 3)
+    assert (data["distance"], data["races_done"], data["after_race"]) == ("500m", 2, 2)
+    assert (data["races_left"], data["decided"], data["points_available"]) == (1, False, 100)
     assert [r["points"] for r in data["rows"]] == [180, 160, 80]
 
 

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         out = self.stdout
         title = f"{table.title} standings, {season.name}"
         best = f"best {table.best_of} count" if table.best_of else "all results count"
-        out.write(f"{title}: after {table.races_done} of {table.races_total} races ({best})")
+        out.write(f"{title}: {table.progress} ({best})")
         if table.partial_races:
             out.write(
                 f"Incomplete: {table.partial_races} of {table.races_done} races have partial "
@@ -67,21 +67,31 @@ class Command(BaseCommand):
         if table.provisional_races:
             out.write(f"Provisional: {table.provisional_races} races are not yet official.")
         columns = [race.short_label for race in table.races[: table.after_race]]
+        outlook = table.outlook
         out.write(
-            f"{'Rank':>4}  {'Competitor':<24} {'Nation':<6} {'Points':>6} {'Gross':>6}  "
-            + "  ".join(f"{c:>8}" for c in columns)
+            f"{'Rank':>4}  {'Competitor':<24} {'Nation':<6} {'Points':>6} {'Gross':>6} "
+            f"{'Max':>6}  " + "  ".join(f"{c:>8}" for c in columns)
         )
         for row in table.rows:
             lines = {line.race: line.text for line in row.standing.lines}
             cells = [lines.get(r.position, "") for r in table.races[: table.after_race]]
             shared = "=" if row.standing.shared else " "
+            key = row.competitor.key
+            most = (
+                f"{outlook.max_points[key]}{'*' if outlook.can_win[key] else ' '}"
+                if (outlook)
+                else ""
+            )
             out.write(
                 f"{row.standing.rank:>3}{shared}  {row.competitor.display[:24]:<24} "
-                f"{row.competitor.nation:<6} {row.standing.points:>6} {row.standing.gross:>6}  "
+                f"{row.competitor.nation:<6} {row.standing.points:>6} {row.standing.gross:>6} "
+                f"{most:>7} "
                 + "  ".join(f"{c:>8}" for c in cells)
                 + (f"  [{row.standing.tie_break}]" if row.standing.tie_break else "")
             )
         out.write(
             "Dropped results in brackets; DQ: disqualified; 800-100: a deduction of 100; "
-            "= marks a shared rank."
+            "= marks a shared rank; Max: the most points still reachable, * can still win."
         )
+        if outlook:
+            out.write(outlook.summary)

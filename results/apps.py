@@ -18,14 +18,16 @@ class ResultsConfig(AppConfig):
     verbose_name = "World Cup results"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, post_save
 
         from results import tables, versioning
+        from results.models import Athlete, fold_names
         from results.roles import sync_roles
 
         # Ahead of Django's serializer for every Enum, as its own for TextChoices is.
         Serializer._registry = {Words: WordSerializer, **Serializer._registry}
         versioning.connect()
+        post_save.connect(fold_names, sender=Athlete, dispatch_uid="results-fold-names")
         tables.cache_render_signatures()
         # Connected after auth's receiver (auth is ready first), which makes the permissions.
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="results-roles")

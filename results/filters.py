@@ -1,22 +1,16 @@
 """django-filter FilterSets for the long public lists; every value is a stable slug or code."""
 
-import re
-
 import django_filters
 from django.db.models import Q, QuerySet
 
 from results.models import Athlete, Nation, Result, Season
-from results.vocabulary import SKATER_GENDERS, Distance, Gender
+from results.vocabulary import SKATER_GENDERS, Distance, Gender, folded
 
 
 def name_or_alias(text: str, prefix: str = "") -> Q:
-    """Athletes whose name or another spelling contains the text. Aliases are stored as JSON,
-    so only letters and digits are looked for there (a quote or comma would match them all)."""
-    query = Q(**{f"{prefix}name__icontains": text})
-    words = re.sub(r"[^\w\s.'-]", "", text).strip()
-    if words and re.search(r"\w", words) and words == text.strip():
-        query |= Q(**{f"{prefix}aliases__icontains": words})
-    return query
+    """Athletes whose name or another spelling holds the text, accents and case aside
+    ("valerie" finds Valérie Maltais)."""
+    return Q(**{f"{prefix}search_names__contains": folded(text).replace("|", "")})
 
 
 def season_choices() -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from results.csv_format import FileLine, Problem
 from results.models import Adjustment, Athlete, Event, Nation, Race, Result, Round, Season
 from results.standings.classification import clause, wrong_gender
 from results.versioning import bump_season_version
-from results.vocabulary import Confidence, RaceState
+from results.vocabulary import Confidence, RaceState, folded
 
 
 @dataclass
@@ -139,6 +139,18 @@ def plan(
         outcome = "replaces the classification" if race.pk in result.replaced else "new line"
         if not row.is_relay:
             athlete = match.find(row)
+            alike = match.alike(row) if athlete is None and not row.isu_id else None
+            if alike is not None:
+                result.problems.append(
+                    Problem(
+                        row.line,
+                        "athlete",
+                        f"no skater of {row.nation} is written {row.athlete!r}: did you mean "
+                        f"{alike.name}? Write the name as the site has it, or add this spelling "
+                        "to the skater's other spellings",
+                    )
+                )
+                continue
             if athlete is None:
                 key = ("isu", row.isu_id) if row.isu_id else (row.athlete.casefold(), row.nation)
                 athlete = result.new_athletes.get(key)
@@ -192,17 +204,23 @@ class AthleteMatcher:
     def __init__(self, athletes: Iterable[Athlete]) -> None:
         self.by_isu_id: dict[str, Athlete] = {}
         self.by_name: dict[tuple[str, str], Athlete] = {}
-        self.slugs: set[str] = set()
+        self.by_folded: dict[tuple[str, str], Athlete] = {}
         for athlete in athletes:
             if athlete.isu_id:
                 self.by_isu_id[athlete.isu_id] = athlete
             for name in [athlete.name, *athlete.aliases]:
                 self.by_name.setdefault((name.casefold(), athlete.nation_id), athlete)
+                self.by_folded.setdefault((folded(name), athlete.nation_id), athlete)
 
     def find(self, row: FileLine) -> Athlete | None:
         if row.isu_id and row.isu_id in self.by_isu_id:
             return self.by_isu_id[row.isu_id]
         return self.by_name.get((row.athlete.casefold(), row.nation))
+
+    def alike(self, row: FileLine) -> Athlete | None:
+        """A skater of the row's nation whose name is the row's but for accents: the one the
+        file most likely means (never taken without the file saying so)."""
+        return self.by_folded.get((folded(row.athlete), row.nation))
 
 
 # --- Applying (one transaction) -------------------------------------------------------------

@@ -59,6 +59,7 @@ from results.vocabulary import (
     Status,
     TableKind,
     Words,
+    folded,
     format_time,
 )
 
@@ -89,6 +90,12 @@ def choices_check(field: str, choices: type[Words], name: str) -> models.CheckCo
 class NationQuerySet(models.QuerySet):
     def get_by_natural_key(self, code: str) -> Nation:
         return self.get(code=code)
+
+    def taking_part(self) -> NationQuerySet:
+        """Nations with a public skater or a public result (a relay team's, say)."""
+        public = Result.objects.filter(race__state__in=PUBLIC_STATES, nation=OuterRef("pk"))
+        skaters = Athlete.objects.public().filter(nation=OuterRef("pk"))
+        return self.filter(Exists(public) | Exists(skaters))
 
     def with_counts(self) -> NationQuerySet:
         """Annotate `athlete_count`: the nation's public skaters."""
@@ -128,9 +135,41 @@ class Nation(models.Model):
         return reverse("nation-detail", args=[self.code])
 
 
+class FoldedNamesField(models.CharField):
+    """An athlete's name and other spellings, folded (no accents, no case) and joined by "|",
+    kept in step with them on every save: what name searches compare (on every database
+    alike). A fixture load, which writes rows as they are, is followed by `fold_names`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = model_instance.folded_names()
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self) -> tuple:
+        """A plain CharField to migrations: they hold columns, not the code that fills them."""
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+def fold_names(sender: type[Athlete], instance: Athlete, raw: bool = False, **kw: Any) -> None:
+    """After a fixture load's raw save (which skips the field's pre_save): fold the names."""
+    if raw:
+        Athlete.objects.filter(pk=instance.pk).update(search_names=instance.folded_names())
+
+
 class AthleteQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Athlete:
         return self.get(slug=slug)
+
+    def named(self, text: str) -> AthleteQuerySet:
+        """Skaters whose name or another spelling holds the text, accents and case aside."""
+        return self.filter(search_names__contains=folded(text))
 
     def public(self) -> AthleteQuerySet:
         """Skaters the public may see: with a line, a heat line or a relay membership in a
@@ -171,8 +210,9 @@ class Athlete(models.Model):
     isu_id = models.CharField(
         "ISU id", max_length=20, null=True, blank=True, unique=True, help_text="Optional."
     )
+    search_names = FoldedNamesField(serialize=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_names"])
 
     objects = AthleteQuerySet.as_manager()
 
@@ -200,6 +240,10 @@ class Athlete(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def folded_names(self) -> str:
+        names = [self.name, *(self.aliases if isinstance(self.aliases, list) else [])]
+        return "|".join(folded(str(name)) for name in names)
 
     def clean(self) -> None:
         if not isinstance(self.aliases, list) or not all(

@@ -107,9 +107,20 @@ class MedalTable(ListTable):
 
 
 class ResultTable(ListTable):
+    """Results: on the page, each line's race as a link; in a download, the race told in
+    columns of their own (event, date, gender, distance, race number, publication)."""
+
     caption = "Results"
     season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
-    race = tables.Column(accessor="race", verbose_name="Race", orderable=False)
+    event = tables.Column(accessor="race__event", verbose_name="Event", visible=False)
+    date = tables.Column(accessor="race__date", verbose_name="Date", visible=False)
+    gender = tables.Column(accessor="race__gender", verbose_name="Gender", visible=False)
+    distance = tables.Column(accessor="race__distance", verbose_name="Distance", visible=False)
+    number = tables.Column(accessor="race__number", verbose_name="Race number", visible=False)
+    state = tables.Column(accessor="race__state", verbose_name="Publication", visible=False)
+    race = tables.Column(
+        accessor="race", verbose_name="Race", orderable=False, exclude_from_export=True
+    )
     rank = tables.Column()
     competitor = tables.Column(
         accessor="competitor", verbose_name="Athlete / team", orderable=False
@@ -122,6 +133,8 @@ class ResultTable(ListTable):
     class Meta:
         model = Result
         fields = ["season", "race", "rank", "competitor", "nation", "time", "status", "points"]
+        sequence = ["season", "event", "date", "gender", "distance", "number", "state", "race",
+                    "rank", "competitor", "nation", "time", "status", "points"]  # fmt: skip
         orderable = False
 
     def render_race(self, record: Result) -> str:
@@ -132,10 +145,11 @@ class ResultTable(ListTable):
             return format_html('{} <span class="badge">provisional</span>', link)
         return link
 
-    def value_race(self, record: Result) -> str:
-        race = record.race
-        race.doubled = getattr(record, "race_doubled", False)
-        return f"{race} (provisional)" if race.state == RaceState.PROVISIONAL else str(race)
+    def value_date(self, value: Any) -> str:
+        return value.isoformat()
+
+    def value_status(self, record: Result) -> str:
+        return record.status  # a code (PEN, DNF, DNS, YC), blank when classified
 
     def render_competitor(self, record: Result) -> str:
         if record.athlete_id:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -393,7 +394,9 @@ class AthleteDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict:
         results = loader.athlete_results(self.object)
-        return super().get_context_data(results=results, record=loader.record(results), **kwargs)
+        return super().get_context_data(
+            results=results, record=loader.record(results, self.object.slug), **kwargs
+        )
 
 
 class NationListView(ExportMixin, SingleTableMixin, ListView):
@@ -404,8 +407,16 @@ class NationListView(ExportMixin, SingleTableMixin, ListView):
     export_formats = exports.EXPORT_FORMATS
     export_name = "nations"
 
+    def showing_all(self) -> bool:
+        """?all=1: every nation of the register; else those taking part."""
+        return self.request.GET.get("all") == "1"
+
     def get_queryset(self) -> QuerySet:
-        return Nation.objects.with_counts().order_by("code")
+        nations = Nation.objects.with_counts().order_by("code")
+        return nations if self.showing_all() else nations.taking_part()
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        return super().get_context_data(showing_all=self.showing_all(), **kwargs)
 
 
 class NationDetailView(DetailView):
@@ -438,6 +449,18 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
     export_class = exports.TableDownload
     export_formats = exports.EXPORT_FORMATS
     export_name = "results"
+
+    def get_export_filename(self, export_format: str) -> str:
+        """What the download holds: results-2012-13-men-500m-KOR.csv, say."""
+        form = self.filterset.form
+        chosen = form.cleaned_data if form.is_valid() else {}
+        parts = [chosen.get(name) for name in ("season", "gender", "distance", "nation")]
+        parts = [str(getattr(part, "code", part)) for part in parts if part]
+        if chosen.get("podium"):
+            parts.append("podiums")
+        if chosen.get("athlete"):
+            parts.append(slugify(chosen["athlete"])[:40] or "athlete")
+        return f"{'-'.join(['results', *parts])}.{export_format}"
 
     def get_queryset(self) -> QuerySet:
         return (

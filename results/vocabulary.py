@@ -10,6 +10,7 @@ stored values ("men", "500m", "PEN") with a label for people; `Gender.choices` g
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import EnumType, StrEnum
@@ -209,6 +210,12 @@ class AdjustmentKind(Words):
 NAME_PATTERN = r"^[^\W_][^<>{}\[\]\\|;=@#$%^*+~`\"/\x00-\x1f]*$"
 NAME_SYMBOLS = r"[<>{}\[\]\\|;=@#$%^*+~`\"/]"
 NAME_MESSAGE = "A name starts with a letter and has no markup or symbols such as < > { } / ; =."
+
+def folded(text: str) -> str:
+    """A name as a search compares it: no accents, no case ("Valérie" finds "valerie")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
 
 TIME_PATTERN = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2})\.(\d{1,3})$")
 LONGEST_TIME = Decimal(10_000)  # seconds; a race time fits 7 digits with 3 decimals

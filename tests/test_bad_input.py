@@ -91,7 +91,7 @@ PUBLIC_PAGES = [
     "/nations/KOR/", "/results/",
 ]  # fmt: skip
 PARAMETERS = ["page", "per_page", "sort", "_export", "after_race", "season", "gender",
-              "distance", "nation", "athlete", "name"]  # fmt: skip
+              "distance", "nation", "athlete", "name", "podium", "all"]  # fmt: skip
 JUNK = ["%00", "a%00b", "%ff%fe", "-", "'", HTMLISH, "99999999999999999999999", "-1", "0",
         "1e9", "%0d%0aSet-Cookie:x=1"]  # fmt: skip
 

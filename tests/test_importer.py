@@ -392,6 +392,19 @@ def test_duplicate_relay_team(calendar, tmp_path, capsys):
     refused(tmp_path, capsys, text, message="line 3, column nation: team CAN appears twice")
 
 
+def test_a_name_that_differs_only_by_accents_proposes_the_skater(calendar, tmp_path, capsys):
+    make.athlete("Valérie Maltais", gender="women", nation_code="CAN")
+    text = HEADER + "2012-13,1,men,500m,1,1,Valerie Maltais,CAN,,\n"
+    refused(
+        tmp_path,
+        capsys,
+        text,
+        message="no skater of CAN is written 'Valerie Maltais': did you mean Valérie Maltais?",
+        line=2,
+    )
+    assert Athlete.objects.filter(name__icontains="maltais").count() == 1  # no new skater
+
+
 def test_a_relay_row_with_an_athlete(calendar, tmp_path, capsys):
     refused(
         tmp_path,

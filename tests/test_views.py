@@ -221,8 +221,38 @@ def test_the_athlete_page(client, season_2012_13):
     assert "Podiums 7 (2 × 1st, 3 × 2nd, 2 × 3rd)" in body
 
 
+def test_the_athlete_page_gives_the_standings_rank_per_season_and_table(
+    client, django_assert_max_num_queries
+):
+    # Two seasons. 2030-31, men's 500 m: A wins (1000), B 2nd (800) → B ranks 2nd; 1000 m:
+    # B wins → 1st. 2031-32, 500 m: B alone → 1st.
+    first, second = make.season("2030-31"), make.season("2031-32")
+    a, b = make.athlete("Skater A"), make.athlete("Skater B")
+    five = make.race(make.event(first), distance="500m")
+    make.result(five, 1, a)
+    make.result(five, 2, b)
+    make.result(make.race(five.event, distance="1000m"), 1, b)
+    make.result(make.race(make.event(second), distance="500m"), 1, b)
+    with django_assert_max_num_queries(6):  # the seasons' standings in one query
+        body = text(page(client, "/athletes/skater-b/"))
+    assert "2031–32 500 m 1 1000 (best 6) 1000 1." in body
+    assert "2030–31 500 m 1 800 (best 6) 800 2." in body
+    assert "2030–31 1000 m 1 1000 (best 6) 1000 1." in body
+
+
 def test_the_athlete_page_lists_other_spellings(client, season_2012_13):
     assert "Viktor Ahn, Ahn Hyun-soo" in page(client, "/athletes/victor-an/")
+
+
+def test_the_nations_list_shows_the_nations_taking_part_unless_asked_for_all(client, db):
+    make.nation("XEV", "Everland")  # in the register, no skater, no result
+    race = make.race()
+    make.result(race, 1, make.athlete("Kim Skater", nation_code="KOR"))
+    make.result(make.race(race.event, distance="5000m-relay"), 1, nation_code="CAN")  # a team
+    listed = text(page(client, "/nations/"))
+    assert "KOR" in listed and "CAN" in listed and "Everland" not in listed
+    everyone = text(page(client, "/nations/?all=1"))
+    assert "Everland" in everyone and "KOR" in everyone
 
 
 def test_the_nation_page(client, season_2012_13):
@@ -250,9 +280,16 @@ def test_results_export_as_csv_and_xlsx(client, season_2012_13):
         io.BytesIO(client.get("/results/?distance=5000m-relay&_export=xlsx").content)
     )
     assert workbook.active.max_row == 20
-    rows = list(csv.reader(io.StringIO(client.get("/results/?distance=500m&_export=csv").text)))
+    response = client.get("/results/?season=2012-13&gender=women&distance=500m&_export=csv")
+    assert 'filename="results-2012-13-women-500m.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
     assert "<" not in "".join(cell for row in rows for cell in row)  # names, not links
-    assert ["Wang Meng", "CHN"] in [row[3:5] for row in rows]
+    assert rows[0] == ["Season", "Event", "Date", "Gender", "Distance", "Race number",
+                       "Publication", "Rank", "Athlete / team", "Nation", "Time", "Status",
+                       "Points"]  # fmt: skip
+    # Wang Meng won the women's 500 m at Dresden on 10 February 2013 (the fixture's dates).
+    assert ["2012–13", "World Cup 6 · Dresden", "2013-02-10", "Women", "500 m", "1",
+            "Official", "1", "Wang Meng", "CHN", "", "", "1000"] in rows  # fmt: skip
 
 
 def test_the_medal_table_exports_as_csv_and_xlsx(client, season_2012_13):
@@ -424,3 +461,12 @@ def test_lists_export_as_csv_and_xlsx(client, season_2012_13, url, first):
     assert rows[0][0] == first and len(rows) > 1
     workbook = load_workbook(io.BytesIO(client.get(f"{url}{sep}_export=xlsx").content))
     assert workbook.active.max_row == len(rows)
+
+
+def test_a_search_ignores_accents_and_case(client, season_2012_13):
+    assert "Valérie Maltais" in text(page(client, "/athletes/?name=valerie"))
+    assert "Valérie Maltais" in text(page(client, "/athletes/?name=MALTAIS"))
+    assert "Valérie Maltais" in text(page(client, "/results/?athlete=Valerie"))
+    found = client.get("/api/v1/athletes?q=valerie maltais").json()["items"]
+    assert [a["name"] for a in found] == ["Valérie Maltais"]
+    assert "Valérie Maltais" not in text(page(client, "/athletes/?name=valerie|x"))

@@ -8,6 +8,7 @@ models never do (they import only the pure rules).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,20 +34,41 @@ SHARED_TIMEOUT = 24 * 60 * 60
 
 def season_standings(season: Season) -> SeasonStandings:
     """The season's standings, cached under its version token (fresh after every commit)."""
-    key = (season.pk, season.version)
-    loaded = LOADED.get(key)
-    if loaded is None:
-        shared_key = f"standings:{release()}:{season.pk}:{season.version}"
-        loaded = cache.get(shared_key)
+    return many_standings([season])[season.pk]
+
+
+def many_standings(seasons: Sequence[Season]) -> dict[int, SeasonStandings]:
+    """Several seasons' standings: this worker's copies, then the shared cache, then one
+    query for all the seasons still missing."""
+    found: dict[int, SeasonStandings] = {}
+    missing = {}
+    for season in seasons:
+        loaded = LOADED.get((season.pk, season.version))
         if loaded is None:
-            loaded = load_season(season)
-            cache.set(shared_key, loaded, timeout=SHARED_TIMEOUT)
-        most = getattr(settings, "STANDINGS_WORKER_COPIES", 32)
-        if most:
-            if len(LOADED) >= most:
-                LOADED.pop(next(iter(LOADED)))
-            LOADED[key] = loaded
-    return loaded
+            missing[f"standings:{release()}:{season.pk}:{season.version}"] = season
+        else:
+            found[season.pk] = loaded
+    if missing:
+        shared = cache.get_many(list(missing))
+        unread = [season for key, season in missing.items() if key not in shared]
+        read = load_seasons(unread) if unread else {}
+        cache.set_many(
+            {k: read[season.pk] for k, season in missing.items() if season.pk in read},
+            timeout=SHARED_TIMEOUT,
+        )
+        for key, season in missing.items():
+            loaded = shared.get(key) or read[season.pk]
+            found[season.pk] = loaded
+            keep(season, loaded)
+    return found
+
+
+def keep(season: Season, loaded: SeasonStandings) -> None:
+    most = getattr(settings, "STANDINGS_WORKER_COPIES", 32)
+    if most:
+        if len(LOADED) >= most:
+            LOADED.pop(next(iter(LOADED)))
+        LOADED[(season.pk, season.version)] = loaded
 
 
 def forget_loaded() -> None:
@@ -56,10 +78,16 @@ def forget_loaded() -> None:
 
 def load_season(season: Season) -> SeasonStandings:
     """Read every race and public result of the season in one query and score them."""
+    return load_seasons([season])[season.pk]
+
+
+def load_seasons(seasons: Sequence[Season]) -> dict[int, SeasonStandings]:
+    """Read every race and public result of these seasons in one query and score them."""
     rows = (
-        Race.objects.filter(event__season=season)
-        .order_by("event__number", "date", "number", "pk")
+        Race.objects.filter(event__season__in=seasons)
+        .order_by("event__season", "event__number", "date", "number", "pk")
         .values_list(
+            "event__season_id",
             "pk",
             "event__number",
             "event__city",
@@ -78,11 +106,23 @@ def load_season(season: Season) -> SeasonStandings:
             "results__adjustment__points",
         )
     )
-    races: dict[int, RaceFacts] = {}
-    lines: list[LineFacts] = []
-    for pk, event, city, gender, distance, number, day, state, completeness, *line in rows:
-        if pk not in races:
-            races[pk] = RaceFacts(
+    races: dict[int, dict[int, RaceFacts]] = {season.pk: {} for season in seasons}
+    lines: dict[int, list[LineFacts]] = {season.pk: [] for season in seasons}
+    for (
+        season_id,
+        pk,
+        event,
+        city,
+        gender,
+        distance,
+        number,
+        day,
+        state,
+        completeness,
+        *line,
+    ) in rows:
+        if pk not in races[season_id]:
+            races[season_id][pk] = RaceFacts(
                 key=pk,
                 event=event,
                 city=city,
@@ -96,8 +136,14 @@ def load_season(season: Season) -> SeasonStandings:
             )
         rank, status, nation, slug, name, adjustment, deduction = line
         if nation is not None:  # a line (every line names a nation); None: a race with none
-            lines.append(LineFacts(pk, rank, status, nation, slug, name, adjustment, deduction))
-    return score_season(season.slug, season.rules, list(races.values()), lines)
+            fact = LineFacts(pk, rank, status, nation, slug, name, adjustment, deduction)
+            lines[season_id].append(fact)
+    return {
+        season.pk: score_season(
+            season.slug, season.rules, list(races[season.pk].values()), lines[season.pk]
+        )
+        for season in seasons
+    }
 
 
 def standings_table(
@@ -158,8 +204,9 @@ def athlete_results(athlete: Athlete) -> Sequence[Result]:
     )
 
 
-def record(results: Sequence[Result]) -> AthleteRecord:
-    """Podiums, best placings and points per season from an athlete's public results."""
+def record(results: Sequence[Result], slug: str = "") -> AthleteRecord:
+    """Podiums, best placings, points per season and table, and the rank in each table, from
+    an athlete's public results (the seasons' standings in one query at most)."""
     facts = []
     for result in results:
         race, season = result.race, result.race.event.season
@@ -179,4 +226,16 @@ def record(results: Sequence[Result]) -> AthleteRecord:
                 deduction=adjustment.points if adjustment else 0,
             )
         )
-    return athlete_record(facts)
+    plain = athlete_record(facts)
+    seasons = {result.race.event.season.pk: result.race.event.season for result in results}
+    tables = many_standings(list(seasons.values())) if seasons else {}
+    by_slug = {season.slug: pk for pk, season in seasons.items()}
+    ranked = []
+    for points in plain.seasons:
+        standings = tables[by_slug[points.season]]
+        rank = None
+        if (points.gender, points.distance) in standings.races:
+            table = standings.table(points.gender, points.distance)
+            rank = next((r.standing.rank for r in table.rows if r.competitor.key == slug), None)
+        ranked.append(replace(points, rank=rank))
+    return replace(plain, seasons=ranked)

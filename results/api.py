@@ -7,9 +7,10 @@ URL. Only provisional and official results are visible. Every endpoint answers G
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import wraps
+from itertools import groupby
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -21,10 +22,10 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from results.filters import name_or_alias
-from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.models import Athlete, Event, HeatLine, Nation, Race, Result, Season
 from results.standings import loader
 from results.standings.table import TableJSON, UnknownTable
-from results.vocabulary import Distance, Gender, format_time
+from results.vocabulary import Distance, Gender, Qualification, RoundName, Status, format_time
 
 api = NinjaAPI(
     title="Short Track World Cup results API",
@@ -138,8 +139,37 @@ class ClassificationLine(Schema):
     source: str
 
 
+class HeatLineOut(Schema):
+    place: int | None = Field(..., description="Place in the heat; none with a status or ADV")
+    athlete: str | None = Field(..., description="The skater; none for a relay team")
+    athlete_slug: str | None
+    nation: str
+    time: str | None = Field(..., description="As the ISU writes it: 39.937, 1:26.661")
+    status: str = Field(..., description="Blank, or " + ", ".join(Status.values[1:]))
+    qualification: str = Field(
+        ...,
+        description="Blank, or what the line says of the next round: "
+        + ", ".join(f"{q.value} ({q.label.lower()})" for q in Qualification if q.value),
+    )
+    start: int | None = Field(..., description="Start position")
+    members: list[str] = Field(..., description="A relay team's members (athlete slugs)")
+
+
+class HeatOut(Schema):
+    heat: int
+    lines: list[HeatLineOut]
+
+
+class RoundOut(Schema):
+    name: str = Field(..., description="One of " + ", ".join(RoundName.values))
+    heats: list[HeatOut]
+
+
 class RaceDetail(RaceOut):
     results: list[ClassificationLine]
+    rounds: list[RoundOut] = Field(
+        ..., description="Final A first, back to the first round; empty while the race is draft"
+    )
 
 
 class TableRef(Schema):
@@ -237,6 +267,34 @@ def race_out(race: Race) -> dict:
             }
             for line in podium
         ],  # fmt: skip
+    }
+
+
+def rounds_out(race: Race, lines: Iterable[HeatLine]) -> list[dict]:
+    """The race's rounds in the lines' order (Final A first), each with its heats."""
+    return [
+        {
+            "name": name,
+            "heats": [
+                {"heat": heat, "lines": [heat_line_out(race, line) for line in in_heat]}
+                for heat, in_heat in groupby(in_round, key=lambda line: line.heat)
+            ],
+        }
+        for name, in_round in groupby(lines, key=lambda line: line.round.name)
+    ]
+
+
+def heat_line_out(race: Race, line: HeatLine) -> dict:
+    return {
+        "place": line.place,
+        "athlete": line.athlete.name if line.athlete_id else None,
+        "athlete_slug": line.athlete.slug if line.athlete_id else None,
+        "nation": line.nation_id,
+        "time": format_time(line.time) or None,
+        "status": line.status,
+        "qualification": line.qualification,
+        "start": line.start,
+        "members": [member.slug for member in line.members.all()] if race.is_relay else [],
     }
 
 
@@ -362,7 +420,8 @@ def race_detail(
     distance: str = DISTANCE,
     race: int = NUMBER,
 ) -> dict:
-    """A race's full classification with World Cup points (empty while the race is draft)."""
+    """A race's full classification with World Cup points, and its rounds heat by heat, Final
+    A first (both empty while the race is draft)."""
     race_ = get_object_or_404(
         races_with_podiums(Race.objects.select_related("event__season")),
         event__season__slug=season,
@@ -388,6 +447,7 @@ def race_detail(
             }
             for line in lines
         ],
+        "rounds": rounds_out(race_, HeatLine.objects.for_race_page(race_)),
     }
 
 

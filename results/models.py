@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -82,6 +82,16 @@ def revision_field(what: str) -> models.PositiveIntegerField:
 
 def choices_check(field: str, choices: type[Words], name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def latest_change(row: models.Model, *histories: models.QuerySet) -> datetime | None:
+    """The latest save among these history rows (None: none), read in one query."""
+    latest = {
+        f"change_{i}": Subquery(history.order_by("-history_date").values("history_date")[:1])
+        for i, history in enumerate(histories)
+    }
+    rows = type(row)._base_manager.filter(pk=row.pk).annotate(**latest).values_list(*latest)
+    return max((when for when in rows.first() or () if when is not None), default=None)
 
 
 # --- Reference data -------------------------------------------------------------------------
@@ -503,6 +513,21 @@ class Season(models.Model):
             race.derive_classification(reason, user)
         return len(races)
 
+    def last_change(self) -> datetime | None:
+        """When the season's public results last changed: the latest save of its rules, its
+        races, or the lines of its public races and their adjustments (one query; the
+        standings pages say it while an event is on). Drafts are edited unseen."""
+        public = Race.objects.filter(event__season=self).public().values("pk")
+        return latest_change(
+            self,
+            Season.history.filter(id=self.pk),
+            Race.history.filter(event_id__in=self.events.values("pk")),
+            Result.history.filter(race_id__in=public),
+            Adjustment.history.filter(
+                result_id__in=Result.objects.filter(race__in=public).values("pk")
+            ),
+        )
+
 
 # --- The calendar ---------------------------------------------------------------------------
 
@@ -510,6 +535,10 @@ class Season(models.Model):
 class EventQuerySet(models.QuerySet):
     def get_by_natural_key(self, season: str, number: int) -> Event:
         return self.get(season__slug=season, number=number)
+
+    def on(self, day: date) -> EventQuerySet:
+        """Events on that day: between their first and last day."""
+        return self.filter(first_day__lte=day, last_day__gte=day)
 
 
 class Event(models.Model):
@@ -557,6 +586,10 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("event-detail", args=[self.season.slug, self.number])
+
+    def is_on(self, day: date) -> bool:
+        """Whether the event is on that day (EventQuerySet.on)."""
+        return self.first_day <= day <= self.last_day
 
     def create_programme(
         self, doubled: dict[str, str], relays: bool = True, mixed_relay: bool = False
@@ -1043,6 +1076,20 @@ class Race(models.Model):
             entry[{"~": "changed", "+": "added", "-": "removed"}[kind]] += 1
         return list(grouped.values())
 
+    def last_change(self) -> datetime | None:
+        """When the race's page last changed: the latest save of the race, its lines, their
+        adjustments or its heat lines (one query); of a draft race, only the race itself (its
+        lines are edited unseen)."""
+        if not self.is_public:
+            return latest_change(self, Race.history.filter(id=self.pk))
+        return latest_change(
+            self,
+            Race.history.filter(id=self.pk),
+            Result.history.filter(race_id=self.pk),
+            Adjustment.history.filter(result_id__in=self.results.values("pk")),
+            HeatLine.history.filter(round_id__in=self.rounds.values("pk")),
+        )
+
     def clean(self) -> None:
         expected = RELAY_GENDER.get(self.distance)
         if expected and self.gender != expected:
@@ -1331,6 +1378,14 @@ class HeatLineQuerySet(models.QuerySet):
         return self.order_by(
             -in_round_order("round__"), "heat", models.F("place").asc(nulls_last=True), "id"
         )
+
+    def for_race_page(self, race: Race) -> HeatLineQuerySet:
+        """The race's heat lines as the public sees them (none while the race is draft), Final
+        A first, with their round, skater and relay members: two queries, however many."""
+        if not race.is_public:
+            return self.none()
+        lines = self.filter(round__race=race).select_related("round", "athlete").in_order()
+        return lines.prefetch_related("members") if race.is_relay else lines
 
 
 class HeatLine(models.Model):

@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
+from itertools import groupby
 from typing import Any
 
 from django.core.cache import cache
@@ -26,11 +27,12 @@ from django_tables2.export import ExportMixin
 
 from results import charts, exports
 from results.filters import AthleteFilter, ResultFilter
-from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.models import Athlete, Event, HeatLine, Nation, Race, Result, Season
 from results.standings import loader
-from results.standings.table import UnknownTable, grid, table_rows
+from results.standings.table import Competitor, UnknownTable, grid, table_rows
 from results.tables import AthleteTable, MedalTable, NationTable, ResultTable, SeasonTable
 from results.versioning import release
+from results.vocabulary import FINALS, RoundName, heat_name
 
 # --- Caching by season version --------------------------------------------------------------
 
@@ -40,7 +42,8 @@ CACHED_PARAMETERS = ("after_race", "_export")
 
 def cached_by_season(view: Callable) -> Callable:
     """Serve a season's page from the cache, keyed by the season's version token (fresh after
-    every committed change), with an ETag so a browser that has it gets a 304."""
+    every committed change) and the day (pages of an event that is on refresh themselves),
+    with an ETag so a browser that has it gets a 304."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -51,7 +54,7 @@ def cached_by_season(view: Callable) -> Callable:
         if version is None or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         query = "&".join(f"{p}={request.GET[p]}" for p in CACHED_PARAMETERS if p in request.GET)
-        identity = f"{release()}|{version}|{request.path}?{query}"
+        identity = f"{release()}|{version}|{timezone.localdate()}|{request.path}?{query}"
         key = "page:" + hashlib.sha1(identity.encode()).hexdigest()
         entry = cache.get(key)
         if entry is None:
@@ -203,11 +206,62 @@ class RaceDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict:
         race = self.object
+        lines = list(HeatLine.objects.for_race_page(race))
+        skating = {competitor_key(line) for line in lines}
+        leaders = [c for c in leaders_entering(race) if c.key in skating] if lines else []
+        live = race.event.is_on(timezone.localdate())
         return super().get_context_data(
             classification=race.classification_lines(),
             corrections=race.corrections() if race.is_public else [],
+            rounds=rounds_of(lines, {leader.key for leader in leaders}),
+            leaders=leaders,
+            live=live,
+            last_change=race.last_change() if live else None,
             **kwargs,
         )
+
+
+def leaders_entering(race: Race) -> list[Competitor]:
+    """Who leads the race's distance table of the World Cup standings entering the race (the
+    ISU's yellow helmet): the table after the race before it, that is after the previous one
+    with results; every one of a shared lead; nobody before the table's first race."""
+    season = race.event.season
+    table = loader.standings_table(season, race.gender, race.distance)
+    position = next(
+        (
+            column.position
+            for column in table.races
+            if (column.event, column.number) == (race.event.number, race.number)
+        ),
+        1,  # (not among the table's races: standings read before the race was added)
+    )
+    if position == 1:
+        return []
+    before = loader.standings_table(season, race.gender, race.distance, after_race=position - 1)
+    return [row.competitor for row in before.rows if row.standing.rank == 1]
+
+
+def competitor_key(line: HeatLine) -> str:
+    """Who a heat line is of, as the standings name competitors: an athlete's slug, or a relay
+    team's nation."""
+    return line.athlete.slug if line.athlete_id else line.nation_id
+
+
+def rounds_of(lines: Iterable[HeatLine], leaders: set[str]) -> list[dict]:
+    """The race's rounds in the lines' order (Final A first), each with its heats, each heat
+    with its lines, a line marked `leader` when its competitor is among the leaders."""
+    rounds = []
+    for name, in_round in groupby(lines, key=lambda line: line.round.name):
+        heats = []
+        for number, in_heat in groupby(in_round, key=lambda line: line.heat):
+            heat = list(in_heat)
+            for line in heat:
+                line.leader = competitor_key(line) in leaders
+            heats.append({"number": number, "name": heat_name(name, number), "lines": heat})
+        rounds.append(
+            {"name": name, "label": RoundName(name).label, "final": name in FINALS, "heats": heats}
+        )
+    return rounds
 
 
 def race_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -258,8 +312,11 @@ class StandingsView(TemplateView):
         comparison = loader.table_comparison(season, table)
         outlook = table.outlook
         race_url = reverse("race-detail", args=[season.slug, 1, "men", "500m", 1])
+        live = season.events.on(timezone.localdate()).exists()
         return super().get_context_data(**kwargs) | {
             "season": season,
+            "live": live,
+            "last_change": season.last_change() if live else None,
             "table": table,
             "columns": [(race, race_link(race_url, race)) for race in table.races],
             "missing": sum(1 for race in table.races[: table.after_race] if not race.done),

@@ -163,6 +163,21 @@ class RoundName(Words):
 
 ROUND_ORDER = tuple(RoundName)  # earliest first
 FINALS = (RoundName.FINAL_B, RoundName.FINAL_A)
+# One heat of a round, as a results sheet heads it (finals have their own names).
+HEAT_NAMES: dict[str, str] = {
+    RoundName.PRELIMINARIES: "Preliminary",
+    RoundName.HEATS: "Heat",
+    RoundName.REPECHAGE: "Repechage",
+    RoundName.QUARTERFINALS: "Quarterfinal",
+    RoundName.SEMIFINALS: "Semifinal",
+}
+
+
+def heat_name(round_: str, heat: int) -> str:
+    """'Quarterfinal 2', 'Heat 5'; a final has one heat and is named alone: 'Final A'."""
+    if round_ in FINALS:
+        return RoundName(round_).label
+    return f"{HEAT_NAMES[round_]} {heat}"
 
 
 class Qualification(Words):
@@ -210,6 +225,7 @@ class AdjustmentKind(Words):
 NAME_PATTERN = r"^[^\W_][^<>{}\[\]\\|;=@#$%^*+~`\"/\x00-\x1f]*$"
 NAME_SYMBOLS = r"[<>{}\[\]\\|;=@#$%^*+~`\"/]"
 NAME_MESSAGE = "A name starts with a letter and has no markup or symbols such as < > { } / ; =."
+
 
 def folded(text: str) -> str:
     """A name as a search compares it: no accents, no case ("Valérie" finds "valerie")."""

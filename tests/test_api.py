@@ -315,3 +315,94 @@ def test_a_disqualified_result_shows_no_points(client, db):
 def test_a_quote_in_the_search_does_not_match_every_alias(client, season_2012_13):
     assert get(client, '/api/v1/athletes?q="')["count"] == 0
     assert get(client, "/api/v1/athletes?q=,")["count"] == 0
+
+
+# --- A race skated in rounds ----------------------------------------------------------------
+
+
+def test_a_race_with_its_rounds_heat_by_heat_final_a_first(client, db):
+    from tests.test_views import rounds_race
+
+    race = get(client, "/api/v1" + rounds_race().get_absolute_url().removesuffix("/"))
+    assert [(r["name"], [h["heat"] for h in r["heats"]]) for r in race["rounds"]] == [
+        ("final-a", [1]), ("final-b", [1]), ("semifinals", [1, 2]),
+    ]  # fmt: skip
+    final_a = race["rounds"][0]["heats"][0]["lines"]
+    assert [(line["place"], line["athlete"], line["status"]) for line in final_a] == [
+        (1, "Skater E", ""), (2, "Skater A", ""), (3, "Skater F", ""), (None, "Skater B", "PEN"),
+    ]  # fmt: skip
+    semifinal = race["rounds"][2]["heats"][0]["lines"]
+    assert semifinal[0] == {
+        "place": 1,
+        "athlete": "Skater A",
+        "athlete_slug": "skater-a",
+        "nation": "KOR",
+        "time": "1:26.661",
+        "status": "",
+        "qualification": "QA",
+        "start": None,
+        "members": [],
+    }
+    assert (semifinal[3]["athlete"], semifinal[3]["status"], semifinal[3]["qualification"]) == (
+        "Skater D", "DNF", "",
+    )  # fmt: skip
+    assert [line["rank"] for line in race["results"]] == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_a_relay_heat_names_its_members(client, db):
+    from tests.test_views import relay_round
+
+    race = make.race(distance="5000m-relay", state="draft")
+    members = {"KOR": [make.athlete("Relay One"), make.athlete("Relay Two")]}
+    relay_round(race, ["KOR"], members)
+    race.publish("provisional")
+    found = get(client, "/api/v1" + race.get_absolute_url().removesuffix("/"))
+    line = found["rounds"][0]["heats"][0]["lines"][0]
+    assert (line["athlete"], line["nation"], line["members"]) == (
+        None, "KOR", ["relay-one", "relay-two"],
+    )  # fmt: skip
+
+
+def test_the_rounds_of_a_draft_race_are_not_in_the_api(client, db):
+    from tests.test_views import rounds_race
+
+    race = get(client, "/api/v1" + rounds_race("draft").get_absolute_url().removesuffix("/"))
+    assert (race["state"], race["rounds"], race["results"]) == ("draft", [], [])
+
+
+def test_the_openapi_schema_documents_the_rounds(client):
+    schema = get(client, "/api/v1/openapi.json")["components"]["schemas"]
+    assert "rounds" in schema["RaceDetail"]["required"]
+    assert schema["RaceDetail"]["properties"]["rounds"]["items"] == {
+        "$ref": "#/components/schemas/RoundOut"
+    }
+    assert set(schema["HeatLineOut"]["properties"]) == {
+        "place", "athlete", "athlete_slug", "nation", "time", "status", "qualification",
+        "start", "members",
+    }  # fmt: skip
+    assert "final-a" in schema["RoundOut"]["properties"]["name"]["description"]
+    assert "QA (to final a)" in schema["HeatLineOut"]["properties"]["qualification"]["description"]
+
+
+# The race and its podium, the classification and its members, the heat lines (+ members).
+@pytest.mark.parametrize(("distance", "most"), [("500m", 5), ("5000m-relay", 6)])
+def test_a_race_with_rounds_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, distance, most
+):
+    from results.models import Season
+    from tests.test_views import season_with_rounds
+
+    url = "/api/v1" + season_with_rounds(1, distance).removesuffix("/")
+    with_one = queries(client, url)
+    assert len(get(client, url)["rounds"]) == 1
+    Season.objects.all().delete()
+    Athlete.objects.all().delete()
+    url = "/api/v1" + season_with_rounds(40, distance).removesuffix("/")
+    with_forty = queries(client, url)
+    rounds = get(client, url)["rounds"]
+    assert sum(len(heat["lines"]) for r in rounds for heat in r["heats"]) == 40
+    assert with_forty == with_one, (with_one, with_forty)
+    cache.clear()
+    forget_loaded()
+    with django_assert_max_num_queries(most):
+        client.get(url)

@@ -4,14 +4,16 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from results.models import Athlete
+from results.models import Athlete, HeatLine, Race, Result, Season
 from results.standings.loader import forget_loaded
 from tests import factories as make
 
@@ -470,3 +472,310 @@ def test_a_search_ignores_accents_and_case(client, season_2012_13):
     found = client.get("/api/v1/athletes?q=valerie maltais").json()["items"]
     assert [a["name"] for a in found] == ["Valérie Maltais"]
     assert "Valérie Maltais" not in text(page(client, "/athletes/?name=valerie|x"))
+
+
+# --- A race skated in rounds ----------------------------------------------------------------
+
+
+def rounds_race(state: str = "provisional", event_=None, distance: str = "1000m"):
+    """A men's 1000 m skated in semifinals, Final B and Final A by eight skaters, A to H.
+
+    Semifinal 1: A, B to Final A, C to Final B, D out (DNF). Semifinal 2: E, F to Final A,
+    G, H to Final B. Final B: C, G, H. Final A: E, A, F, and B penalised."""
+    from tests.test_rounds import heat
+
+    race = make.race(event_, distance=distance, state="draft")
+    a, b, c, d, e, f, g, h = (make.athlete(f"Skater {letter}") for letter in "ABCDEFGH")
+    race.write_heats({
+        ("semifinals", 1): heat([a, b, c, d], [1, 2, 3, None], ["QA", "QA", "QB", ""],
+                                ["", "", "", "DNF"], [86.661, 86.7, 87.012, None]),
+        ("semifinals", 2): heat([e, f, g, h], [1, 2, 3, 4], ["QA", "QA", "QB", "QB"]),
+        ("final-b", 1): heat([c, g, h], [1, 2, 3]),
+        ("final-a", 1): heat([e, a, f, b], [1, 2, 3, None], statuses=["", "", "", "PEN"],
+                             times=[85.1, 85.2, 85.3, None]),
+    })  # fmt: skip
+    race.publish(state)
+    return race
+
+
+def tables_of(html: str) -> list[str]:
+    """Each heat's table, in page order, as text."""
+    return [text(table) for table in re.findall(r'<table class="heat">.*?</table>', html, re.S)]
+
+
+def test_the_race_page_shows_every_round_heat_by_heat_final_a_first(client, db):
+    race = rounds_race()
+    html = page(client, race.get_absolute_url())
+    heats = tables_of(html)
+    assert [re.search(r"^\s*(\S+ ?\S*)", t).group(1) for t in heats] == [
+        "Final A", "Final B", "Semifinal 1", "Semifinal 2",
+    ]  # fmt: skip
+    assert "Place Skater Nation Time Status Qualification" in heats[0]
+    assert "1 Skater E KOR 1:25.100" in heats[0]
+    assert "– Skater B KOR PEN" in heats[0]  # penalised: no place
+    assert "1 Skater A KOR 1:26.661 QA" in heats[2]
+    assert "– Skater D KOR DNF" in heats[2]
+    assert '<abbr title="To Final A">QA</abbr>' in html
+    assert '<abbr title="Penalty">PEN</abbr>' in html
+    assert "<caption>Final A</caption>" in html and "<caption>Semifinal 2</caption>" in html
+    assert '<a href="/athletes/skater-e/">Skater E</a>' in html
+    assert html.index("Classification ·") < html.index('<h2 id="rounds">Rounds</h2>')
+
+
+def test_rounds_of_a_draft_race_are_not_public(client, db):
+    race = rounds_race(state="draft")
+    html = page(client, race.get_absolute_url())
+    assert "Skater E" not in html and '<table class="heat">' not in html
+    assert "Results not yet published." in html
+
+
+def test_a_provisional_race_shows_its_rounds_before_final_a(client, db):
+    from tests.test_rounds import heat
+
+    race = make.race(distance="1000m", state="provisional")
+    skaters = [make.athlete(f"Skater {letter}") for letter in "ABCD"]
+    race.write_heats({("semifinals", 1): heat(skaters, [1, 2, 3, 4], ["QA", "QA", "QB", "QB"])})
+    html = page(client, race.get_absolute_url())
+    assert [t.split()[:2] for t in tables_of(html)] == [["Semifinal", "1"]]
+    assert "The classification follows from the rounds once Final A is skated." in html
+
+
+def relay_round(race, nations: list[str], members) -> None:
+    """One heat of a relay: the teams placed 1, 2, … in this order, each with its members."""
+    lines = []
+    for row, code in enumerate(nations, start=1):
+        line = HeatLine(nation=make.nation(code), place=row)
+        line.line, line.member_ids = row, [m.pk for m in members[code]]
+        lines.append(line)
+    race.write_heats({("final-a", 1): lines})
+
+
+def test_a_relay_heat_names_the_teams_and_their_members(client, db):
+    race = make.race(distance="5000m-relay", state="draft")
+    members = {code: [make.athlete(f"{code} Skater {i}", nation_code=code) for i in (1, 2)]
+               for code in ("KOR", "CAN")}  # fmt: skip
+    relay_round(race, ["CAN", "KOR"], members)
+    race.publish("provisional")
+    heats = tables_of(page(client, race.get_absolute_url()))
+    assert "Place Team Nation" in heats[0]
+    assert "1 CAN CAN Skater 1 , CAN Skater 2 CAN" in heats[0]
+
+
+# --- The yellow helmet: the World Cup leader entering the race -----------------------------
+
+
+def helmets(html: str) -> list[str]:
+    """The competitors marked as World Cup leader in the rounds, in page order."""
+    rows = re.findall(r'<tr class="leader">.*?</tr>', html, re.S)
+    return [re.search(r'<th scope="row"><a [^>]*>([^<]+)</a>', row).group(1) for row in rows]
+
+
+def test_the_leader_entering_the_race_wears_the_yellow_helmet(client, db):
+    from tests.test_rounds import heat
+
+    season = make.season("2040-41")
+    a, b, c, d = [make.athlete(f"Skater {letter}") for letter in "ABCD"]
+    first = make.race(make.event(season, 1), distance="1000m", state="draft")
+    first.write_heats({("final-a", 1): heat([a, b, c, d], [1, 2, 3, 4])})
+    first.publish("official")
+    race = make.race(make.event(season, 2), distance="1000m", state="draft")
+    race.write_heats({
+        ("semifinals", 1): heat([b, a, c, d], [1, 2, 3, 4], ["QA", "QA", "QA", "QA"]),
+        ("final-a", 1): heat([b, c, d, a], [1, 2, 3, 4]),
+    })  # fmt: skip
+    race.publish("official")
+    # After race 1: A 1000, B 800, C 640, D 512; A leads entering race 2. After race 2 B leads
+    # (800 + 1000 = 1800 against A's 1000 + 512 = 1512), but the helmet is worn entering it.
+    html = page(client, race.get_absolute_url())
+    assert helmets(html) == ["Skater A", "Skater A"]  # in the Final A and the semifinal
+    assert "The yellow helmet: <strong>Skater A</strong>, leading the men's 1000 m" in html
+    assert '<span class="visually-hidden">(World Cup leader)</span>' in html
+    assert 'title="World Cup leader"' in html
+    # In the table's first race nobody wears it: nobody led before it.
+    assert helmets(page(client, first.get_absolute_url())) == []
+
+
+def test_a_shared_lead_puts_every_leader_in_the_yellow_helmet(client, db):
+    from tests.test_rounds import heat
+
+    season = make.season("2040-41", tie_break=[])  # ties stand: the rank is shared
+    a, b, c = [make.athlete(f"Skater {letter}") for letter in "ABC"]
+    event = make.event(season, 1)
+    make.classification(make.race(event, distance="1000m", number=1), [a])
+    make.classification(make.race(event, distance="1000m", number=2), [b])
+    # After the two races of World Cup 1: A 1000 and B 1000, both 1st; C has no points.
+    race = make.race(make.event(season, 2), distance="1000m", state="draft")
+    race.write_heats({("final-a", 1): heat([c, b, a], [1, 2, 3])})
+    race.publish("provisional")
+    html = page(client, race.get_absolute_url())
+    assert helmets(html) == ["Skater B", "Skater A"]  # in the heat's order
+    assert "The yellow helmet: <strong>Skater A</strong> and <strong>Skater B</strong>" in html
+
+
+def test_nobody_wears_the_helmet_when_the_leader_does_not_skate(client, db):
+    season = make.season("2040-41")
+    make.classification(make.race(make.event(season, 1), distance="1000m"), [make.athlete()])
+    html = page(client, rounds_race(event_=make.event(season, 2)).get_absolute_url())
+    assert helmets(html) == [] and "yellow helmet" not in html
+
+
+def season_with_rounds(n_lines: int, distance: str, live: bool = False) -> str:
+    """A season whose first race has a classification and whose second is skated by `n_lines`
+    skaters (or relay teams of two): the last four (or fewer) in the Final A alone, the others
+    in heats of four; the first race's winner among them. The second race's event is on today
+    when `live`. Returns the second race's page."""
+    from tests.test_rounds import heat
+
+    today = timezone.localdate()
+    season = make.season(
+        "2040-41", start_date=today - timedelta(90), end_date=today + timedelta(90)
+    )
+    past = make.event(season, 1, first_day=today - timedelta(30), last_day=today - timedelta(29))
+    days = (today, today + timedelta(1)) if live else (today - timedelta(9), today - timedelta(8))
+    event = make.event(season, 2, first_day=days[0], last_day=days[1])
+    first = make.race(past, distance=distance)
+    race = make.race(event, distance=distance, state="draft")
+    if distance.endswith("relay"):
+        competitors = [f"N{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(n_lines)]
+        for rank, code in enumerate(competitors, start=1):
+            make.result(first, rank, nation_code=code)
+
+        def lines_of(group: list) -> list[HeatLine]:
+            lines = []
+            for place, code in enumerate(group, start=1):
+                line = HeatLine(nation_id=code, place=place)
+                members = [make.athlete(nation_code=code) for _ in range(2)]
+                line.line, line.member_ids = place, [m.pk for m in members]
+                lines.append(line)
+            return lines
+    else:
+        competitors = [make.athlete(f"Skater {i:02d}") for i in range(n_lines)]
+        make.classification(first, competitors)
+
+        def lines_of(group: list) -> list[HeatLine]:
+            return heat(group, list(range(1, len(group) + 1)))
+
+    final = max(n_lines - 4, 0)
+    heats = {("final-a", 1): lines_of(competitors[final:])}
+    for start in range(0, final, 4):
+        heats[("heats", start // 4 + 1)] = lines_of(competitors[start : min(start + 4, final)])
+    race.write_heats(heats)
+    race.publish("provisional")
+    return race.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("distance", "live", "most"),
+    # The season's version, the race, its heat lines (+ relay members), the standings loader,
+    # the classification and its members, the race's history (+ its last change while live).
+    [("500m", False, 7), ("5000m-relay", False, 8), ("500m", True, 8)],
+)
+def test_a_race_page_with_rounds_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, distance, live, most
+):
+    url = season_with_rounds(1, distance, live)
+    with_one = queries(client, url)
+    assert len(tables_of(page(client, url))) == 1
+    Season.objects.all().delete()
+    Athlete.objects.all().delete()
+    url = season_with_rounds(40, distance, live)
+    with_forty = queries(client, url)
+    html = page(client, url)
+    assert len(tables_of(html)) == 10 and len(helmets(html)) == 1
+    assert with_forty == with_one, (with_one, with_forty)
+    cache.clear()
+    forget_loaded()
+    with django_assert_max_num_queries(most):
+        client.get(url)
+
+
+# --- Pages of an event that is on refresh themselves -----------------------------------------
+
+LIVE_SCRIPT = '<script src="/static/js/live.js" defer></script>'
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_race_and_standings_pages_refresh_themselves_only_while_the_event_is_on(client, live):
+    url = season_with_rounds(4, "500m", live=live)
+    standings = "/seasons/2040-41/standings/men/500m/"
+    for html in (
+        page(client, url),
+        page(client, standings),
+        page(client, standings + "?after_race=1"),
+    ):
+        assert (LIVE_SCRIPT in html) is live
+        assert ("this page updates itself while the event is on" in html) is live
+    assert LIVE_SCRIPT not in page(client, "/seasons/2040-41/")  # only race and standings pages
+
+
+def test_the_live_script_is_a_static_file():
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("js/live.js"), encoding="utf-8") as file:
+        script = file.read()
+    assert "If-None-Match" in script and "visibilitychange" in script
+
+
+def test_a_page_cached_the_day_before_the_event_refreshes_itself_once_it_is_on(
+    client, db, monkeypatch
+):
+    today = timezone.localdate()
+    season = make.season("2040-41", start_date=today - timedelta(9), end_date=today + timedelta(9))
+    event = make.event(season, 1, first_day=today + timedelta(1), last_day=today + timedelta(2))
+    race = make.race(event, state="provisional")
+    assert LIVE_SCRIPT not in page(client, race.get_absolute_url())  # cached, nothing changes
+    monkeypatch.setattr(timezone, "localdate", lambda: today + timedelta(1))
+    assert LIVE_SCRIPT in page(client, race.get_absolute_url())
+
+
+def test_the_live_page_says_when_its_results_last_changed(client, db):
+    from tests.test_rounds import heat
+
+    url = season_with_rounds(4, "500m", live=True)
+    race = Race.objects.get(event__number=2)
+    published = race.history.latest().history_date  # the race's last save: its publication
+    html = page(client, url)
+    assert f'data-changed="{published.isoformat()}"' in html
+    assert f'Last changed <time datetime="{published.isoformat()}">{published:%H:%M:%S} UTC' in html
+    race.write_heats({("heats", 1): heat([make.athlete("Skater New")], [1])})
+    saved = HeatLine.history.latest().history_date
+    derived = Result.history.latest().history_date  # the classification written after the heat
+    assert derived > saved > published
+    cache.clear()  # (the test's transaction never commits, so the season keeps its version)
+    assert f'data-changed="{derived.isoformat()}"' in page(client, url)
+    standings = page(client, "/seasons/2040-41/standings/men/500m/")
+    assert f'data-changed="{derived.isoformat()}"' in standings
+
+
+def test_a_draft_edited_during_the_event_does_not_say_when(client, db):
+    season_with_rounds(4, "500m", live=True)
+    standings = "/seasons/2040-41/standings/men/500m/"
+    changed = re.compile(r'data-changed="([^"]+)"')
+    draft = make.race(Race.objects.get(event__number=2).event, number=2, state="draft")
+    before = changed.search(page(client, standings)).group(1)  # the new race is a new column
+    assert changed.search(page(client, draft.get_absolute_url())).group(1) == (
+        draft.history.latest().history_date.isoformat()  # the race itself, not its lines
+    )
+    make.result(draft, 1, make.athlete("Secret Skater"))
+    cache.clear()
+    assert changed.search(page(client, standings)).group(1) == before
+    assert changed.search(page(client, draft.get_absolute_url())).group(1) < (
+        draft.results.get().history.latest().history_date.isoformat()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_page_answers_304_until_a_heat_is_saved(client):
+    from tests.test_rounds import heat
+
+    url = season_with_rounds(4, "500m", live=True)
+    first = client.get(url)
+    etag = first["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    race = HeatLine.objects.first().round.race
+    newcomer = make.athlete("Skater New")
+    race.write_heats({("heats", 1): heat([newcomer], [1])})  # committed: a new version
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again["ETag"] != etag
+    assert "Skater New" in again.content.decode()
+    assert client.get(url, headers={"If-None-Match": again["ETag"]}).status_code == 304

@@ -10,6 +10,7 @@ from results.vocabulary import (
     RaceState,
     distance_fits_gender,
     format_time,
+    heat_name,
     parse_time,
 )
 
@@ -58,3 +59,12 @@ def test_race_times_are_written_as_the_isu_writes_them():
     assert format_time(Decimal("86.661")) == "1:26.661"
     assert format_time(Decimal("403.220")) == "6:43.220"
     assert format_time(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("round_", "heat", "name"),
+    [("quarterfinals", 2, "Quarterfinal 2"), ("heats", 5, "Heat 5"), ("semifinals", 1,
+     "Semifinal 1"), ("final-a", 1, "Final A"), ("final-b", 1, "Final B")],
+)  # fmt: skip
+def test_a_heat_is_named_as_a_results_sheet_heads_it(round_, heat, name):
+    assert heat_name(round_, heat) == name

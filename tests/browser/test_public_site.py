@@ -107,3 +107,95 @@ def test_the_api_docs_page_lists_the_endpoints(site, page: Page):
         page.get_by_text("/api/v1/seasons/{season}/standings/{gender}/{distance}")
     ).to_be_visible()
     expect(page.locator(".opblock")).to_have_count(13)  # the index and twelve endpoints
+
+
+# --- A race skated in rounds ----------------------------------------------------------------
+
+
+@pytest.fixture
+def rounds_page(live_server) -> str:
+    """A men's 1000 m skated in rounds whose Final A winner led the standings entering it,
+    with a long name in every heat."""
+    from results.models import Athlete
+    from tests import factories as make
+    from tests.test_views import rounds_race
+
+    season = make.season("2040-41")
+    race = rounds_race(event_=make.event(season, 2))
+    leader = Athlete.objects.get(name="Skater E")
+    leader.name = "Skater Evangelina-Maximiliana Zwanenburg-Vandersteen"
+    leader.save()
+    make.classification(make.race(make.event(season, 1), distance="1000m"), [leader])
+    return live_server.url + race.get_absolute_url()
+
+
+def test_a_race_page_with_rounds_does_not_scroll_sideways_on_a_phone(rounds_page, page: Page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(rounds_page)
+    captions = page.locator("table.heat caption")
+    expect(captions).to_have_text(["Final A", "Final B", "Semifinal 1", "Semifinal 2"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for box in page.locator(".rounds .table-scroll").all():  # each heat scrolls in its own box
+        bounds = box.bounding_box()
+        assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 390
+    helmet = page.locator("table.heat tr.leader .helmet").first
+    expect(helmet).to_have_attribute("title", "World Cup leader")
+    expect(helmet.locator(".helmet-icon")).to_be_visible()
+    assert helmet.locator(".helmet-icon").bounding_box()["width"] > 10
+
+
+@pytest.fixture
+def live_race(live_server):
+    """A race of an event that is on today, with its Final A of four saved."""
+    from results.models import Race
+    from tests.test_views import season_with_rounds
+
+    url = season_with_rounds(4, "500m", live=True)
+    return live_server.url + url, Race.objects.get(event__number=2)
+
+
+def test_a_saved_heat_shows_on_the_open_page_within_ten_seconds(live_race, page: Page):
+    import time
+
+    from tests import factories as make
+    from tests.test_rounds import heat
+
+    url, race = live_race
+    answers = []
+    page.on("response", lambda r: answers.append(r.status) if r.url == url else None)
+    requests = []
+    page.on("request", lambda r: requests.append(r.headers.get("if-none-match")))
+    page.goto(url)
+    page.evaluate("window.notReloaded = true")
+    expect(page.locator("[data-live]")).to_contain_text("Last changed")
+    deadline = time.monotonic() + 15
+    while 304 not in answers and time.monotonic() < deadline:  # polls: 200 (its ETag), 304
+        page.wait_for_timeout(250)
+    assert 304 in answers and any(requests[1:]), (answers, requests)
+    before = page.locator("[data-live] time").get_attribute("datetime")
+
+    race.write_heats({("heats", 1): heat([make.athlete("Skater New")], [1])})
+    saved = time.monotonic()
+    expect(page.get_by_role("link", name="Skater New").first).to_be_visible(timeout=10_000)
+    assert time.monotonic() - saved < 10
+    assert page.evaluate("window.notReloaded") is True  # the same page, its <main> replaced
+    assert page.locator("[data-live] time").get_attribute("datetime") > before
+    expect(page.locator("[data-live] time")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
+
+
+def test_a_hidden_tab_stops_polling_and_catches_up_when_shown(live_race, page: Page):
+    url, _ = live_race
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if r.url == url else None)
+    page.goto(url)
+    hide = """hidden => {
+        Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    page.evaluate(hide, True)
+    loaded = len(polls)
+    page.wait_for_timeout(6_000)  # more than a polling period
+    assert len(polls) == loaded
+    page.evaluate(hide, False)
+    page.wait_for_timeout(1_000)
+    assert len(polls) == loaded + 1  # at once, not 5 s later

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from results.filters import name_or_alias
@@ -49,7 +50,7 @@ class Message(Schema):
 
 
 class Pages(LimitOffsetPagination):
-    """Limit and offset within bounds the database takes: a huge offset is a 422, not a 500."""
+    """Limit and offset within bounds the database takes: a huge offset is a 400, not a 500."""
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=1000)
@@ -346,13 +347,15 @@ def index(request: HttpRequest) -> dict:
     }
 
 
-@api.get("/seasons", response=list[SeasonOut], tags=["seasons"])
+@api.get("/seasons", response={200: list[SeasonOut], 400: Message}, tags=["seasons"])
 def seasons(request: HttpRequest) -> list[dict]:
     """Every season, oldest first."""
     return [season_out(season) for season in Season.objects.order_by("start_date")]
 
 
-@api.get("/seasons/{season}", response={200: SeasonDetail, 404: Message}, tags=["seasons"])
+@api.get(
+    "/seasons/{season}", response={200: SeasonDetail, 400: Message, 404: Message}, tags=["seasons"]
+)
 def season_detail(request: HttpRequest, season: str = SEASON) -> dict:
     """A season, its neighbours and its rules (points table, best-N, tie-break chain)."""
     season_ = season_or_404(season)
@@ -369,7 +372,9 @@ def season_detail(request: HttpRequest, season: str = SEASON) -> dict:
 
 
 @api.get(
-    "/seasons/{season}/events", response={200: list[EventOut], 404: Message}, tags=["calendar"]
+    "/seasons/{season}/events",
+    response={200: list[EventOut], 400: Message, 404: Message},
+    tags=["calendar"],
 )
 def events(request: HttpRequest, season: str = SEASON) -> list[dict]:
     season_ = season_or_404(season)
@@ -378,7 +383,7 @@ def events(request: HttpRequest, season: str = SEASON) -> list[dict]:
 
 @api.get(
     "/seasons/{season}/events/{number}",
-    response={200: EventDetail, 404: Message},
+    response={200: EventDetail, 400: Message, 404: Message},
     tags=["calendar"],
 )
 def event_detail(request: HttpRequest, season: str = SEASON, number: int = NUMBER) -> dict:
@@ -390,7 +395,11 @@ def event_detail(request: HttpRequest, season: str = SEASON, number: int = NUMBE
     return {**event_out(event), "races": [race_out(race) for race in races]}
 
 
-@api.get("/seasons/{season}/races", response={200: list[RaceOut], 404: Message}, tags=["calendar"])
+@api.get(
+    "/seasons/{season}/races",
+    response={200: list[RaceOut], 400: Message, 404: Message},
+    tags=["calendar"],
+)
 def races(
     request: HttpRequest,
     season: str = SEASON,
@@ -409,7 +418,7 @@ def races(
 
 @api.get(
     "/seasons/{season}/events/{number}/{gender}/{distance}/{race}",
-    response={200: RaceDetail, 404: Message},
+    response={200: RaceDetail, 400: Message, 404: Message},
     tags=["calendar"],
 )
 def race_detail(
@@ -452,7 +461,9 @@ def race_detail(
 
 
 @api.get(
-    "/seasons/{season}/standings", response={200: list[TableRef], 404: Message}, tags=["standings"]
+    "/seasons/{season}/standings",
+    response={200: list[TableRef], 400: Message, 404: Message},
+    tags=["standings"],
 )
 def standings_index(request: HttpRequest, season: str = SEASON) -> list[dict]:
     """The season's standings tables."""
@@ -470,7 +481,7 @@ def standings_index(request: HttpRequest, season: str = SEASON) -> list[dict]:
 
 @api.get(
     "/seasons/{season}/standings/{gender}/{distance}",
-    response={200: TableJSON, 404: Message},
+    response={200: TableJSON, 400: Message, 404: Message},
     tags=["standings"],
 )
 def standings(
@@ -488,7 +499,7 @@ def standings(
         raise Http404(str(error)) from error
 
 
-@api.get("/athletes", response=list[AthleteOut], tags=["athletes"])
+@api.get("/athletes", response={200: list[AthleteOut], 400: Message}, tags=["athletes"])
 @paginate(Pages)
 def athletes(
     request: HttpRequest,
@@ -507,7 +518,9 @@ def athletes(
     return found
 
 
-@api.get("/athletes/{slug}", response={200: AthleteDetail, 404: Message}, tags=["athletes"])
+@api.get(
+    "/athletes/{slug}", response={200: AthleteDetail, 400: Message, 404: Message}, tags=["athletes"]
+)
 def athlete_detail(
     request: HttpRequest, slug: str = Path(..., pattern=r"^[-a-zA-Z0-9_]{1,100}$")
 ) -> dict:
@@ -540,12 +553,14 @@ def athlete_detail(
     }
 
 
-@api.get("/nations", response=list[NationOut], tags=["nations"])
+@api.get("/nations", response={200: list[NationOut], 400: Message}, tags=["nations"])
 def nations(request: HttpRequest) -> QuerySet:
     return Nation.objects.order_by("code")
 
 
-@api.get("/nations/{code}", response={200: NationDetail, 404: Message}, tags=["nations"])
+@api.get(
+    "/nations/{code}", response={200: NationDetail, 400: Message, 404: Message}, tags=["nations"]
+)
 def nation_detail(request: HttpRequest, code: str = Path(..., pattern="^[A-Z]{3}$")) -> dict:
     nation = get_object_or_404(Nation, code=code)
     return {
@@ -558,6 +573,18 @@ def nation_detail(request: HttpRequest, code: str = Path(..., pattern="^[A-Z]{3}
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404):
     return api.create_response(request, {"detail": str(error) or "Not found."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def bad_parameters(request: HttpRequest, error: ValidationError):
+    """A parameter the API does not take is a 400, as on the pages, saying which and why."""
+    said = []
+    for problem in error.errors:
+        where = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "request"
+        said.append(f"{where}: {problem.get('msg', 'not valid')}")
+    return api.create_response(
+        request, {"detail": "; ".join(said) or "Bad parameters."}, status=400
+    )
 
 
 def answering_head(view: Callable) -> Callable:

@@ -159,14 +159,14 @@ def test_every_object_uses_slugs_not_ids(client, season_2012_13):
         ("/api/v1/seasons/2012-13/standings/men/500m?after_race=9", 404),
         ("/api/v1/athletes/nobody", 404),
         ("/api/v1/nations/XYZ", 404),
-        ("/api/v1/seasons/2012-13/events/abc", 422),
-        ("/api/v1/seasons/2012-13/events/99999999999999999999", 422),
-        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=x", 422),
-        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=0", 422),
-        ("/api/v1/seasons/2012-13/races?gender=boys", 422),
-        ("/api/v1/athletes?limit=-1", 422),
-        ("/api/v1/nations/kor", 422),
-        ("/api/v1/seasons/2012'13", 422),
+        ("/api/v1/seasons/2012-13/events/abc", 400),
+        ("/api/v1/seasons/2012-13/events/99999999999999999999", 400),
+        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=x", 400),
+        ("/api/v1/seasons/2012-13/standings/men/500m?after_race=0", 400),
+        ("/api/v1/seasons/2012-13/races?gender=boys", 400),
+        ("/api/v1/athletes?limit=-1", 400),
+        ("/api/v1/nations/kor", 400),
+        ("/api/v1/seasons/2012'13", 400),
     ],
 )
 def test_bad_requests_get_a_clear_4xx(client, season_2012_13, url, status):
@@ -287,8 +287,8 @@ def test_every_endpoint_runs_a_fixed_number_of_queries(client, django_assert_max
 @pytest.mark.parametrize(
     "query", ["limit=0", "limit=1001", "offset=-1", "offset=99999999999999999999", "limit=abc"]
 )
-def test_pagination_bounds_are_a_422_not_a_server_error(client, db, query):
-    assert get(client, f"/api/v1/athletes?{query}", status=422)["detail"]
+def test_pagination_bounds_are_a_400_not_a_server_error(client, db, query):
+    assert get(client, f"/api/v1/athletes?{query}", status=400)["detail"]
 
 
 @pytest.mark.parametrize("url", ["/api/v1/docs", "/api/v1/openapi.json"])
@@ -406,3 +406,11 @@ def test_a_race_with_rounds_runs_a_fixed_number_of_queries(
     forget_loaded()
     with django_assert_max_num_queries(most):
         client.get(url)
+
+
+def test_bad_parameters_are_a_400_that_says_which_and_the_schema_says_so(client, db):
+    body = get(client, "/api/v1/seasons/2012-13/standings/men/500m?after_race=1.5", status=400)
+    assert body["detail"].startswith("after_race: ")
+    schema = get(client, "/api/v1/openapi.json")
+    operation = schema["paths"]["/api/v1/seasons/{season}/standings/{gender}/{distance}"]["get"]
+    assert "400" in operation["responses"] and "422" not in operation["responses"]

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from results import csv_format, exports, importer
+from results import csv_format, exports, heat_entry, importer
 from results.forms import (
     AdjustmentForm,
     AdjustmentFormSet,
@@ -91,7 +91,7 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
     formset = ClassificationFormSet
     fields = ["rank", "athlete", "nation", "time", "status", "points", "source"]
     readonly_fields = ["points"]
-    autocomplete_fields = ["athlete"]
+    autocomplete_fields = ["athlete", "members"]
     extra = 0
     show_change_link = True
     verbose_name = "line"
@@ -102,12 +102,19 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("athlete", "race__event__season", "adjustment")
+            .prefetch_related("members")
         )
+
+    def get_fields(self, request: HttpRequest, obj: Race | None = None) -> list[str]:
+        """A relay's lines name the team's members too."""
+        if obj is not None and obj.is_relay:
+            return [*self.fields[:3], "members", *self.fields[3:]]
+        return list(self.fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Race | None = None) -> list[str]:
         """A race entered round by round shows the classification its rounds give."""
         if obj is not None and obj.has_rounds:
-            return [*self.fields]
+            return self.get_fields(request, obj)
         return list(self.readonly_fields)
 
     def has_add_permission(self, request: HttpRequest, obj: Race | None = None) -> bool:
@@ -448,6 +455,16 @@ class RaceAdmin(HistoryAdmin):
         return [
             path(
                 "import/", self.admin_site.admin_view(self.import_view), name="results_race_import"
+            ),
+            path(
+                "<path:object_id>/heats/",
+                self.admin_site.admin_view(heat_entry.HeatEntryView.as_view(model_admin=self)),
+                name="results_race_heats",
+            ),
+            path(
+                "<path:object_id>/heats/skater/",
+                self.admin_site.admin_view(heat_entry.SkaterLookupView.as_view(model_admin=self)),
+                name="results_race_heats_skater",
             ),
             *super().get_urls(),
         ]

@@ -105,7 +105,20 @@ class LoadedAutocompleteSelect(KeyedAutocomplete, AutocompleteSelect):
 
 
 class KeyedAutocompleteSelectMultiple(KeyedAutocomplete, AutocompleteSelectMultiple):
-    pass
+    """Autocomplete of several rows (relay members) that renders the labels its formset
+    loaded with the row (no query per row), and checks posted values as keys."""
+
+    loaded: dict[str, str] | None = None
+
+    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
+        selected = [str(v) for v in value if str(v) not in ("", "None")]
+        if self.loaded is None or not all(v in self.loaded for v in selected):
+            return super().optgroups(name, value, attr)
+        options = [
+            self.create_option(name, v, self.loaded[v], True, index)
+            for index, v in enumerate(selected)
+        ]
+        return [(None, options, 0)]
 
 
 class KeyedMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -437,6 +450,7 @@ class LoadedLabelsFormSet(forms.BaseInlineFormSet):
     """Inline rows whose autocomplete fields show the labels the rows already loaded."""
 
     loaded_fields: tuple[str, ...] = ()
+    loaded_many: tuple[str, ...] = ()  # many-to-many fields the queryset prefetched
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
@@ -446,6 +460,13 @@ class LoadedLabelsFormSet(forms.BaseInlineFormSet):
             widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
             if related is not None and isinstance(widget, LoadedAutocompleteSelect):
                 widget.loaded = {str(related.pk): str(related)}
+        for name in self.loaded_many:
+            widget = form.fields[name].widget if name in form.fields else None
+            widget = getattr(widget, "widget", widget)
+            if form.instance.pk and isinstance(widget, KeyedAutocompleteSelectMultiple):
+                widget.loaded = {
+                    str(row.pk): str(row) for row in getattr(form.instance, name).all()
+                }
         return form
 
 
@@ -457,6 +478,7 @@ class ClassificationFormSet(LoadedLabelsFormSet):
     """
 
     loaded_fields = ("athlete",)
+    loaded_many = ("members",)
 
     def clean(self) -> None:
         super().clean()

@@ -173,14 +173,12 @@ def admission_problems(lines: Iterable[RoundLine]) -> list[RoundProblem]:
                 continue  # a skater's first round
             before = earlier[-1]
             if line.round == RoundName.REPECHAGE:
-                ok = before.round == RoundName.HEATS and before.qualification == Qualification.NONE
                 wanted = "the repechage takes the heats' non-qualifiers"
             else:
-                admits = ADMITS.get(line.round, ADMITS_TO_OTHER_ROUNDS)
-                ok = before.qualification in admits
-                codes = "/".join(sorted(admits, key=Qualification.values.index))
+                admitting = ADMITS.get(line.round, ADMITS_TO_OTHER_ROUNDS)
+                codes = "/".join(sorted(admitting, key=Qualification.values.index))
                 wanted = f"the {label(line.round)} takes who holds {codes} from the round before"
-            if not ok:
+            if not admits(before, line.round):
                 held = f"held {before.qualification!r}" if before.qualification else "held no code"
                 where = f"heat {before.heat}" + (f", line {before.line}" if before.line else "")
                 problems.append(
@@ -191,6 +189,35 @@ def admission_problems(lines: Iterable[RoundLine]) -> list[RoundProblem]:
                     )
                 )
     return problems
+
+
+def admits(before: RoundLine, round_: str) -> bool:
+    """Whether `before`, the line of the latest earlier round a competitor skated, admits
+    them to `round_`: QA/ADA to Final A, QB/ADB to Final B, Q/q/ADV to any other round; the
+    repechage takes the heats' non-qualifiers."""
+    if round_ == RoundName.REPECHAGE:
+        return before.round == RoundName.HEATS and before.qualification == Qualification.NONE
+    return before.qualification in ADMITS.get(round_, ADMITS_TO_OTHER_ROUNDS)
+
+
+def admitted(lines: Iterable[RoundLine], round_: str) -> list[str]:
+    """The start list of a round: the competitors whom the latest earlier round each skated
+    admits to it (a DNS is not a round skated), in the order of those lines (round, heat,
+    place; unplaced last). Empty for the race's first round: nobody skated before it."""
+    latest: dict[str, RoundLine] = {}
+    for line in sorted(lines, key=lambda line: ROUND_ORDER.index(line.round)):
+        if ROUND_ORDER.index(line.round) < ROUND_ORDER.index(round_) and line.status != Status.DNS:
+            latest[line.competitor] = line
+    ordered = sorted(
+        (line for line in latest.values() if admits(line, round_)),
+        key=lambda line: (
+            ROUND_ORDER.index(line.round),
+            line.heat,
+            in_round(line),
+            line.competitor,
+        ),
+    )
+    return [line.competitor for line in ordered]
 
 
 # --- The final classification ---------------------------------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from results.standings.rounds import RoundLine, classify, round_problems
+from results.standings.rounds import RoundLine, admitted, classify, round_problems
 from results.vocabulary import ROUND_ORDER
 
 N = 0
@@ -144,6 +144,36 @@ def test_a_referee_advancement_and_the_repechage_admit_to_the_next_round():
     problems = round_problems(lines)
     assert [(p.line, p.column) for p in problems] == [(lines[-1].line, "round")]
     assert "the repechage takes the heats' non-qualifiers" in problems[0].message
+
+
+def test_a_start_list_is_who_the_latest_earlier_round_admits():
+    # Heats: A 1st Q, B 2nd q, C 3rd, D did not start, E penalised (heat 1); F advanced by the
+    # referee, G 2nd (heat 2). Repechage: C 1st Q, E 2nd, G 3rd. Quarterfinal: A 1st Q, B 2nd,
+    # F 3rd q, C 4th.
+    heats = [
+        line("A", "heats", 1, 42.0, code="Q"), line("B", "heats", 2, 42.1, code="q"),
+        line("C", "heats", 3, 42.5), line("D", "heats", None, status="DNS"),
+        line("E", "heats", None, status="PEN"),
+        line("F", "heats", None, code="ADV", heat=2), line("G", "heats", 2, 43.0, heat=2),
+    ]  # fmt: skip
+    repechage = [
+        line("C", "repechage", 1, 42.2, code="Q"), line("E", "repechage", 2, 42.4),
+        line("G", "repechage", 3, 42.9),
+    ]  # fmt: skip
+    quarterfinal = [
+        line("A", "quarterfinals", 1, 41.0, code="Q"), line("B", "quarterfinals", 2, 41.1),
+        line("F", "quarterfinals", 3, 41.3, code="q"), line("C", "quarterfinals", 4, 41.5),
+    ]  # fmt: skip
+    everything = heats + repechage + quarterfinal
+    assert admitted(everything, "heats") == []  # the first round: nobody skated before it
+    # The heats' non-qualifiers, in heat order, the penalised one after the placed; D's DNS
+    # is no round skated, so nothing admits D.
+    assert admitted(everything, "repechage") == ["C", "E", "G"]
+    # Q, q and ADV of the heats (heat 1 by place, then heat 2), then the repechage's Q.
+    assert admitted(everything, "quarterfinals") == ["A", "B", "F", "C"]
+    # The semifinals take the quarterfinal's Q and q; a Final A would take only QA or ADA.
+    assert admitted(everything, "semifinals") == ["A", "F"]
+    assert admitted(everything, "final-a") == []
 
 
 # --- The property: a ranking, each group together, the latest group first -------------------

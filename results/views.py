@@ -25,7 +25,7 @@ from django_tables2.export import ExportMixin
 
 from results import charts, exports
 from results.filters import AthleteFilter, ResultFilter
-from results.models import Athlete, Event, Nation, Race, Result, Season
+from results.models import Athlete, Event, HeatLine, Nation, Race, Result, Season
 from results.standings import loader
 from results.standings.table import UnknownTable, grid, table_rows
 from results.tables import AthleteTable, MedalTable, NationTable, ResultTable, SeasonTable
@@ -213,6 +213,13 @@ def race_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     """A race's classification in the results CSV format."""
     race = RaceDetailView(kwargs=kwargs).get_object()
     return exports.results_csv_response(race.classification_lines(), f"{race.file_name()}.csv")
+
+
+def race_rounds_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """A race's rounds in the rounds CSV format; only the header while the race is draft."""
+    race = RaceDetailView(kwargs=kwargs).get_object()
+    lines = HeatLine.objects.filter(round__race=race).public().for_rounds_file()
+    return exports.rounds_csv_response(lines, f"{race.file_name()}-rounds.csv")
 
 
 # --- Standings ------------------------------------------------------------------------------

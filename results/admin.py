@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from results import csv_format, exports, heat_entry, importer
+from results import exports, heat_entry, importer
 from results.forms import (
     AdjustmentForm,
     AdjustmentFormSet,
@@ -489,16 +489,23 @@ class RaceAdmin(HistoryAdmin):
     def download_csv(self, request: HttpRequest, races: QuerySet) -> HttpResponse:
         return results_csv_response(Result.objects.filter(race__in=races), "results")
 
+    def check_import_permission(self, request: HttpRequest, import_plan: Any) -> None:
+        """A rounds file writes heat lines, and replacing removes a race's earlier ones."""
+        heat_lines = ["results.add_heatline", "results.delete_heatline"]
+        if import_plan.is_rounds and not request.user.has_perms(heat_lines):
+            raise PermissionDenied
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload → preview (every row's outcome, every problem) → confirm: nothing is written
-        before the official confirms, and the file is checked again then."""
+        """Upload → preview (every row's outcome, every problem; for a rounds file the
+        classification each race's rounds give) → confirm: nothing is written before the
+        official confirms, and the file is checked again then."""
         if not (
             request.user.has_perm("results.add_result")
             and request.user.has_perm("results.change_race")
         ):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Import classifications"}  # fmt: skip
+                   "title": "Import results files"}  # fmt: skip
         form = ImportForm()
         if request.method == "POST" and "confirm" in request.POST:
             confirm = ConfirmImportForm(request.POST)
@@ -512,28 +519,31 @@ class RaceAdmin(HistoryAdmin):
                 messages.error(request, error.message)
                 return HttpResponseRedirect(request.path)
             options = confirm.cleaned_data
-            rows, problems = csv_format.read(data, options["filename"])
-            import_plan = importer.plan(rows, problems, options["replace"], options["reason"])
+            import_plan = importer.plan_file(
+                data, options["filename"], options["replace"], options["reason"]
+            )
+            self.check_import_permission(request, import_plan)
             if import_plan.ok:
-                done = importer.apply(
-                    import_plan, options["publish"], options["reason"], request.user
-                )
-                messages.success(
-                    request,
-                    f"Imported {done['results']} result(s) into {done['races']} race(s) "
-                    f"({options['publish']}): {done['athletes']} new athlete(s), "
-                    f"{done['replaced']} earlier result(s) replaced.",
-                )
-                return HttpResponseRedirect(reverse("admin:results_race_changelist"))
+                try:
+                    done = importer.apply_file(
+                        import_plan, options["publish"], options["reason"], request.user
+                    )
+                except importer.ImportRefused as refused:
+                    import_plan.problems = refused.problems
+                else:
+                    messages.success(request, done)
+                    return HttpResponseRedirect(reverse("admin:results_race_changelist"))
             context |= {"plan": import_plan, "stale": True}
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 data = upload.read()
-                rows, problems = csv_format.read(data, upload.name)
                 options = form.cleaned_data
-                import_plan = importer.plan(rows, problems, options["replace"], options["reason"])
+                import_plan = importer.plan_file(
+                    data, upload.name, options["replace"], options["reason"]
+                )
+                self.check_import_permission(request, import_plan)
                 confirm = ConfirmImportForm(
                     initial={
                         "content": base64.b64encode(data).decode(),

@@ -1,12 +1,20 @@
-"""The results CSV format: the project's open interchange format for classifications.
+"""The results files: the project's open interchange formats for classifications and rounds.
+
+A classification file (docs/results-csv.md) holds a race's final classification:
 
     season,event,gender,distance,race,rank,athlete,nation,time,status
     2012-13,1,men,500m,1,1,Example SKATER,CAN,40.651,
     2012-13,1,men,5000m-relay,1,1,,KOR,6:43.220,
 
-Documented in docs/results-csv.md. Pure, no database: `read` parses and checks a file (CSV or
-XLSX) on its own, `write` writes classifications. results/importer.py sets what `read` gives
-against the database and writes it.
+A rounds file (docs/rounds-csv.md) holds a race's rounds, one line per competitor per heat,
+and is told apart by its `round` column:
+
+    season,event,gender,distance,race,round,heat,place,athlete,nation,time,status,qualification
+    2030-31,1,men,500m,1,heats,1,1,Example Skater 01,KOR,40.951,,Q
+
+Pure, no database: `read_any` (or `read`, `read_rounds`) parses and checks a file (CSV or
+XLSX) on its own, `write` and `write_rounds` write them. results/importer.py sets what they
+read against the database and writes it.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from results.standings.classification import (
     shared_rank_problems,
     who_problem,
 )
+from results.standings.rounds import RoundLine, round_problems
 from results.vocabulary import (
     INDIVIDUAL_DISTANCES,
     LONGEST_TIME,
@@ -38,6 +47,9 @@ from results.vocabulary import (
     STATUS_CODES,
     Distance,
     Gender,
+    Qualification,
+    RoundName,
+    Status,
     distance_fits_gender,
     format_time,
     parse_time,
@@ -56,11 +68,34 @@ COLUMNS = [
     "status",
 ]
 OPTIONAL_COLUMNS = ["isu_id", "source"]
+ROUND_COLUMNS = [
+    "season",
+    "event",
+    "gender",
+    "distance",
+    "race",
+    "round",
+    "heat",
+    "place",
+    "athlete",
+    "nation",
+    "time",
+    "status",
+    "qualification",
+]
+ROUND_OPTIONAL_COLUMNS = ["start", "members", "isu_id", "source"]
+MEMBER_SEPARATOR = ";"
+CLASSIFICATION, ROUNDS = "classification", "rounds"  # the two kinds of file, told by `kind_of`
+BOTH_KINDS = (
+    "the header names both rank (a classification file) and round (a rounds file); a file "
+    "is one or the other"
+)
 MAX_ROWS = 200_000
 MAX_XLSX_UNPACKED = 20_000_000  # bytes of a workbook's parts, unpacked: about 30,000 rows
 # Looked up for every row: sets made once (an enum's .values builds a new list each time).
 GENDERS = frozenset(Gender.values)
 DISTANCES = frozenset(Distance.values)
+ROUND_NAMES = frozenset(RoundName.values)
 
 
 # --- Cells a spreadsheet opens safely --------------------------------------------------------
@@ -118,6 +153,41 @@ def write(results: Iterable[Any]) -> str:
     return out.getvalue()
 
 
+def heat_line_row(line: Any) -> list[str]:
+    """One line of a heat in the rounds format (needs round__race__event__season, athlete and
+    members loaded)."""
+    race = line.round.race
+    members = sorted(member.name for member in line.members.all())
+    return [
+        race.event.season.slug,
+        str(race.event.number),
+        race.gender,
+        race.distance,
+        str(race.number),
+        line.round.name,
+        str(line.heat),
+        "" if line.place is None else str(line.place),
+        neutralised(line.athlete.name) if line.athlete_id else "",
+        line.nation_id,
+        format_time(line.time),
+        line.status,
+        line.qualification,
+        "" if line.start is None else str(line.start),
+        neutralised(f"{MEMBER_SEPARATOR} ".join(members)),
+        neutralised(line.athlete.isu_id or "") if line.athlete_id else "",
+        neutralised(line.source),
+    ]
+
+
+def write_rounds(lines: Iterable[Any]) -> str:
+    """The CSV text of these heat lines in the rounds format, header first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROUND_COLUMNS + ROUND_OPTIONAL_COLUMNS)
+    writer.writerows(heat_line_row(line) for line in lines)
+    return out.getvalue()
+
+
 # --- Reading (pure) -------------------------------------------------------------------------
 
 
@@ -136,7 +206,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class FileLine:
-    """A checked line of the file."""
+    """A checked line of a classification file."""
 
     line: int
     season: str
@@ -160,6 +230,75 @@ class FileLine:
     @property
     def is_relay(self) -> bool:
         return self.distance not in INDIVIDUAL_DISTANCES
+
+
+@dataclass(frozen=True)
+class RoundFileLine:
+    """A checked line of a rounds file: one competitor in one heat of one round."""
+
+    line: int
+    season: str
+    event: int
+    gender: str
+    distance: str
+    race: int
+    round: str
+    heat: int  # 0 when the cell was bad (the line is then not checkable)
+    place: int | None
+    athlete: str
+    nation: str
+    time: Decimal | None
+    status: str
+    qualification: str
+    start: int | None = None
+    members: tuple[str, ...] = ()
+    isu_id: str = ""
+    source: str = ""
+    valid: bool = True  # False: the line has problems of its own; it is not imported
+    checkable: bool = True  # its round, heat, place, codes and competitor are known
+
+    @property
+    def race_key(self) -> tuple[str, int, str, str, int]:
+        return (self.season, self.event, self.gender, self.distance, self.race)
+
+    @property
+    def is_relay(self) -> bool:
+        return self.distance not in INDIVIDUAL_DISTANCES
+
+    @property
+    def competitor(self) -> str:
+        """Who the line is of, as far as the file alone tells: a team by its nation, a skater
+        by ISU id, else by name and nation."""
+        if self.is_relay:
+            return f"team:{self.nation}"
+        if self.isu_id:
+            return f"isu:{self.isu_id}"
+        return f"name:{self.athlete.casefold()}|{self.nation}"
+
+    @property
+    def time_display(self) -> str:
+        return format_time(self.time)
+
+    def round_line(self) -> RoundLine:
+        return RoundLine(
+            competitor=self.competitor,
+            round=self.round,
+            heat=self.heat,
+            place=self.place,
+            time=self.time,
+            status=self.status,
+            qualification=self.qualification,
+            line=self.line,
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A file read and checked on its own: which format, its lines and its problems."""
+
+    kind: str  # CLASSIFICATION or ROUNDS
+    rows: Sequence[FileLine] | Sequence[RoundFileLine]
+    problems: list[Problem]
 
 
 def cells_of(data: bytes, filename: str) -> tuple[list[list[str]], list[Problem]]:
@@ -247,15 +386,51 @@ def xlsx_text(value: object) -> str:
 
 
 def read(data: bytes, filename: str = "results.csv") -> tuple[list[FileLine], list[Problem]]:
-    """Parse and check a results file on its own (no database). Returns rows and problems."""
+    """Parse and check a classification file on its own (no database): rows and problems."""
     cells, problems = cells_of(data, filename)
     if problems:
         return [], problems
+    return classification_lines(cells)
+
+
+def read_rounds(
+    data: bytes, filename: str = "rounds.csv"
+) -> tuple[list[RoundFileLine], list[Problem]]:
+    """Parse and check a rounds file on its own (no database): rows and problems."""
+    cells, problems = cells_of(data, filename)
+    if problems:
+        return [], problems
+    return round_lines(cells)
+
+
+def read_any(data: bytes, filename: str = "results.csv") -> Reading:
+    """Read a classification file or a rounds file, told apart by a `round` column."""
+    cells, problems = cells_of(data, filename)
+    if problems:
+        return Reading(CLASSIFICATION, [], problems)
+    if kind_of(cells) == ROUNDS:
+        return Reading(ROUNDS, *round_lines(cells))
+    return Reading(CLASSIFICATION, *classification_lines(cells))
+
+
+def kind_of(cells: Sequence[Sequence[str]]) -> str:
+    """ROUNDS when the header names a `round` column, else CLASSIFICATION."""
+    header = [name.strip().lower() for name in cells[0]] if cells else []
+    return ROUNDS if "round" in header else CLASSIFICATION
+
+
+def table_of(
+    cells: Sequence[Sequence[str]], columns: list[str], optional: list[str]
+) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The lines under the header as {column: cell}, numbered as the file numbers them (the
+    header is line 1); blank lines are left out. A wrong header is the one problem told."""
     if not cells:
         return [], [Problem(1, None, "the file is empty; the first line names the columns")]
     header = [name.strip().lower() for name in cells[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS + OPTIONAL_COLUMNS]
+    if "rank" in header and "round" in header:
+        return [], [Problem(1, None, BOTH_KINDS)]
+    missing = [c for c in columns if c not in header]
+    unknown = [c for c in header if c not in columns + optional]
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if missing or unknown or duplicated:
         parts = []
@@ -265,12 +440,11 @@ def read(data: bytes, filename: str = "results.csv") -> tuple[list[FileLine], li
             parts.append(f"unknown {', '.join(repr(c) for c in unknown)}")
         if duplicated:
             parts.append(f"repeated {', '.join(duplicated)}")
-        expected = ",".join(COLUMNS)
+        expected = ",".join(columns)
         return [], [Problem(1, None, f"wrong columns ({'; '.join(parts)}); expected {expected}")]
     if len(cells) - 1 > MAX_ROWS:
         return [], [Problem(1, None, f"{len(cells) - 1} rows; import at most {MAX_ROWS} at once")]
-
-    rows: list[FileLine] = []
+    lines, problems = [], []
     for line, values in enumerate(cells[1:], start=2):
         if not any(value.strip() for value in values):
             continue  # a blank line
@@ -279,7 +453,17 @@ def read(data: bytes, filename: str = "results.csv") -> tuple[list[FileLine], li
                 Problem(line, None, f"{len(values)} cells where the header has {len(header)}")
             )
             continue
-        row, row_problems = check_row(line, dict(zip(header, values, strict=True)))
+        lines.append((line, dict(zip(header, values, strict=True))))
+    return lines, problems
+
+
+def classification_lines(
+    cells: Sequence[Sequence[str]],
+) -> tuple[list[FileLine], list[Problem]]:
+    table, problems = table_of(cells, COLUMNS, OPTIONAL_COLUMNS)
+    rows: list[FileLine] = []
+    for line, raw in table:
+        row, row_problems = check_row(line, raw)
         problems += row_problems
         if row is not None:
             rows.append(row)
@@ -287,89 +471,258 @@ def read(data: bytes, filename: str = "results.csv") -> tuple[list[FileLine], li
     return rows, problems
 
 
-def check_row(line: int, raw: dict[str, str]) -> tuple[FileLine | None, list[Problem]]:
-    values = {name: restored(value.strip()) for name, value in raw.items()}
-    problems: list[Problem] = []
+def round_lines(cells: Sequence[Sequence[str]]) -> tuple[list[RoundFileLine], list[Problem]]:
+    table, problems = table_of(cells, ROUND_COLUMNS, ROUND_OPTIONAL_COLUMNS)
+    rows: list[RoundFileLine] = []
+    for line, raw in table:
+        row, row_problems = check_round_row(line, raw)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    problems += rounds_problems(rows, checkable_races(rows, problems))
+    return rows, sorted(problems, key=lambda p: (p.line, p.column or ""))
 
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(line, column, message))
 
-    def number(column: str, required: bool = True) -> int | None:
-        text = values[column]
+class Cells:
+    """One line's cells as they were typed (the ' a download added taken off), and every
+    problem found in them."""
+
+    def __init__(self, line: int, raw: dict[str, str]) -> None:
+        self.line = line
+        self.values = {name: restored(value.strip()) for name, value in raw.items()}
+        self.problems: list[Problem] = []
+
+    def __getitem__(self, column: str) -> str:
+        return self.values.get(column, "")
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.line, column, message))
+
+    def has_problem(self, columns: Iterable[str]) -> bool:
+        return any(problem.column in set(columns) for problem in self.problems)
+
+    def number(self, column: str, required: bool = True) -> int | None:
+        text = self[column]
         if not text:
             if required:
-                problem(column, "missing")
+                self.problem(column, "missing")
             return None
         if not re.fullmatch(r"[1-9]\d{0,2}", text):  # 1 to 999, as the site's URLs
-            problem(column, f"{text[:30]!r} is not a positive whole number")
+            self.problem(column, f"{text[:30]!r} is not a positive whole number")
             return None
         return int(text)
 
-    if not re.fullmatch(r"\d{4}-\d{2}", values["season"]):
-        problem("season", f"{values['season'][:30]!r} is not a season like 2012-13")
-    event, race = number("event"), number("race")
-    gender, distance = values["gender"], values["distance"]
-    if gender not in GENDERS:
-        problem("gender", f"{gender[:30]!r} is not one of {', '.join(Gender.values)}")
-    if distance not in DISTANCES:
-        problem("distance", f"{distance[:30]!r} is not one of {', '.join(Distance.values)}")
-    elif gender in GENDERS and not distance_fits_gender(gender, distance):
-        problem("distance", f"there is no {gender}'s {distance}")
-    rank = number("rank", required=False)
-    status = values["status"].upper()
-    if status not in STATUS_CODES:
-        problem("status", f"{values['status'][:30]!r} is not one of PEN, DNF, DNS, YC (or blank)")
-    elif not (values["rank"] and rank is None):  # a bad rank is told already
+    def race(self) -> tuple[int | None, int | None]:
+        """The season, event, gender, distance and race cells: (event, race) numbers."""
+        if not re.fullmatch(r"\d{4}-\d{2}", self["season"]):
+            self.problem("season", f"{self['season'][:30]!r} is not a season like 2012-13")
+        event, race = self.number("event"), self.number("race")
+        gender, distance = self["gender"], self["distance"]
+        if gender not in GENDERS:
+            self.problem("gender", f"{gender[:30]!r} is not one of {', '.join(Gender.values)}")
+        if distance not in DISTANCES:
+            self.problem(
+                "distance", f"{distance[:30]!r} is not one of {', '.join(Distance.values)}"
+            )
+        elif gender in GENDERS and not distance_fits_gender(gender, distance):
+            self.problem("distance", f"there is no {gender}'s {distance}")
+        return event, race
+
+    @property
+    def relay(self) -> bool:
+        return self["distance"] in DISTANCES and self["distance"] not in INDIVIDUAL_DISTANCES
+
+    def name(self, column: str, name: str) -> bool:
+        """A skater's name as the ISU writes it; False (and told) when it is not one."""
+        if len(name) > 100:
+            self.problem(column, "longer than 100 characters")
+        elif not re.fullmatch(NAME_PATTERN, name):
+            self.problem(column, f"{name[:30]!r}: {clause(NAME_MESSAGE)}")
+        else:
+            return True
+        return False
+
+    def athlete(self) -> str:
+        """Who the line names: an athlete for an individual race, nobody for a relay."""
+        athlete = self["athlete"]
+        distance = self["distance"]
+        who = (
+            who_problem(relay=self.relay, athlete=bool(athlete)) if distance in DISTANCES else None
+        )
+        if who and who[1] == RELAY_HAS_NO_ATHLETE:
+            self.problem("athlete", f"{clause(RELAY_HAS_NO_ATHLETE)}; leave it empty")
+        elif who and who[1] == INDIVIDUAL_NEEDS_ATHLETE:
+            self.problem("athlete", f"missing; {clause(INDIVIDUAL_NEEDS_ATHLETE)}")
+        elif athlete:
+            self.name("athlete", athlete)
+        return athlete
+
+    def nation(self) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", self["nation"]):
+            self.problem("nation", f"{self['nation'][:30]!r} is not a three-letter code like KOR")
+        return self["nation"]
+
+    def time(self) -> Decimal | None:
+        if not self["time"]:
+            return None
+        try:
+            time = parse_time(self["time"])
+        except ValueError as error:
+            self.problem("time", str(error))
+            return None
+        if time >= LONGEST_TIME:
+            self.problem("time", f"{self['time']!r} is too long for a race time")
+            return None
+        return time
+
+    def code(self, column: str, codes: Sequence[str], typed: str | None = None) -> str:
+        """A code among `codes` (blank allowed), exactly as written; an official who typed it
+        in other capitals is told the right ones."""
+        text = self[column] if typed is None else typed
+        if text in codes:
+            return text
+        written = ", ".join(code for code in codes if code)
+        message = f"{self[column][:30]!r} is not one of {written} (or blank)"
+        same = [code for code in codes if code and code.casefold() == text.casefold()]
+        if same:
+            message += f"; codes are case-sensitive: write {' or '.join(same)}"
+        self.problem(column, message)
+        return text
+
+    def members(self) -> tuple[str, ...]:
+        """A relay team's skaters, separated by ';'."""
+        text = self["members"]
+        if not text:
+            return ()
+        if not self.relay:
+            self.problem("members", "an individual race's line has no members (a relay's has)")
+            return ()
+        names = tuple(name.strip() for name in text.split(MEMBER_SEPARATOR))
+        seen: set[str] = set()
+        for name in names:
+            if not name:
+                self.problem("members", "an empty name; separate the skaters' names with ';'")
+            elif self.name("members", name) and name.casefold() in seen:
+                self.problem("members", f"{name[:30]!r} is named twice")
+            seen.add(name.casefold())
+        return names
+
+
+KEY_COLUMNS = {"season", "event", "gender", "distance", "race", "nation"}
+
+
+def check_row(line: int, raw: dict[str, str]) -> tuple[FileLine | None, list[Problem]]:
+    cells = Cells(line, raw)
+    event, race = cells.race()
+    rank = cells.number("rank", required=False)
+    status = cells["status"].upper()
+    cells.code("status", Status.values, typed=status)
+    if status in STATUS_CODES and not (cells["rank"] and rank is None):  # a bad rank is told
         ranked = rank_problem(rank=rank, status=status)
         if ranked and ranked[1] == UNRANKED_NEEDS_STATUS:
-            problem("rank", f"missing; {clause(UNRANKED_NEEDS_STATUS)}")
+            cells.problem("rank", f"missing; {clause(UNRANKED_NEEDS_STATUS)}")
         elif ranked:
-            problem("rank", clause(ranked[1]))
-    relay = distance in DISTANCES and distance not in INDIVIDUAL_DISTANCES
-    athlete = values["athlete"]
-    who = who_problem(relay=relay, athlete=bool(athlete)) if distance in DISTANCES else None
-    if who and who[1] == RELAY_HAS_NO_ATHLETE:
-        problem("athlete", f"{clause(RELAY_HAS_NO_ATHLETE)}; leave it empty")
-    elif who and who[1] == INDIVIDUAL_NEEDS_ATHLETE:
-        problem("athlete", f"missing; {clause(INDIVIDUAL_NEEDS_ATHLETE)}")
-    elif len(athlete) > 100:
-        problem("athlete", "longer than 100 characters")
-    elif athlete and not re.fullmatch(NAME_PATTERN, athlete):
-        problem("athlete", f"{athlete[:30]!r}: {clause(NAME_MESSAGE)}")
-    if not re.fullmatch(r"[A-Z]{3}", values["nation"]):
-        problem("nation", f"{values['nation'][:30]!r} is not a three-letter code like KOR")
-    time = None
-    if values["time"]:
-        try:
-            time = parse_time(values["time"])
-        except ValueError as error:
-            problem("time", str(error))
-        else:
-            if time >= LONGEST_TIME:
-                problem("time", f"{values['time']!r} is too long for a race time")
-                time = None
+            cells.problem("rank", clause(ranked[1]))
+    athlete = cells.athlete()
+    nation = cells.nation()
+    time = cells.time()
     if event is None or race is None:  # told above; without them no race can be looked up
-        return None, problems
+        return None, cells.problems
     row = FileLine(
         line=line,
-        season=values["season"],
+        season=cells["season"],
         event=event,
-        gender=gender,
-        distance=distance,
+        gender=cells["gender"],
+        distance=cells["distance"],
         race=race,
         rank=rank,
         athlete=athlete,
-        nation=values["nation"],
+        nation=nation,
         time=time,
         status=status,
-        isu_id=values.get("isu_id", "")[:20],
-        source=values.get("source", ""),
-        valid=not problems,
+        isu_id=cells["isu_id"][:20],
+        source=cells["source"],
+        valid=not cells.problems,
     )
-    keys = {"season", "event", "gender", "distance", "race", "nation"}
-    if any(problem.column in keys for problem in problems):
-        return None, problems  # not even its race or nation can be looked up
-    return row, problems
+    if cells.has_problem(KEY_COLUMNS):
+        return None, cells.problems  # not even its race or nation can be looked up
+    return row, cells.problems
+
+
+# The cells the rules of the rounds read: a line with a problem in one is left out of them.
+ROUND_FACTS = {"round", "heat", "place", "athlete", "status", "qualification"}
+
+
+def check_round_row(line: int, raw: dict[str, str]) -> tuple[RoundFileLine | None, list[Problem]]:
+    """One line of a rounds file on its own: what spans lines is `rounds_problems`'."""
+    cells = Cells(line, raw)
+    event, race = cells.race()
+    if cells["round"] not in ROUND_NAMES:
+        cells.problem(
+            "round", f"unknown round {cells['round'][:30]!r}; one of {', '.join(RoundName.values)}"
+        )
+    heat = cells.number("heat")
+    place = cells.number("place", required=False)
+    start = cells.number("start", required=False)
+    status = cells.code("status", Status.values)
+    qualification = cells.code("qualification", Qualification.values)
+    athlete = cells.athlete()
+    nation = cells.nation()
+    time = cells.time()
+    members = cells.members()
+    if event is None or race is None or cells.has_problem(KEY_COLUMNS):
+        return None, cells.problems  # its race or nation cannot be looked up
+    row = RoundFileLine(
+        line=line,
+        season=cells["season"],
+        event=event,
+        gender=cells["gender"],
+        distance=cells["distance"],
+        race=race,
+        round=cells["round"],
+        heat=heat or 0,
+        place=place,
+        athlete=athlete,
+        nation=nation,
+        time=time,
+        status=status,
+        qualification=qualification,
+        start=start,
+        members=members,
+        isu_id=cells["isu_id"][:20],
+        source=cells["source"],
+        valid=not cells.problems,
+        checkable=not cells.has_problem(ROUND_FACTS),
+    )
+    return row, cells.problems
+
+
+def checkable_races(rows: Sequence[RoundFileLine], problems: Sequence[Problem]) -> set[tuple]:
+    """The races whose rounds can be checked as a whole: every line of the file was read
+    (none left out for a bad race or nation cell, or a wrong number of cells) and each line
+    of the race has its round facts. A line left out would make the rules of the rounds
+    report problems that are not there (a place skipped, a skater not admitted)."""
+    read = {row.line for row in rows}
+    if any(problem.line not in read for problem in problems if problem.line > 1):
+        return set()
+    unknown = {row.race_key for row in rows if not row.checkable}
+    return {row.race_key for row in rows} - unknown
+
+
+def rounds_problems(rows: Sequence[RoundFileLine], races: set[tuple]) -> list[Problem]:
+    """What spans lines, in each of these races: the rules of the rounds
+    (results/standings/rounds.py). A relay team is named in the nation column."""
+    by_race: dict[tuple, list[RoundFileLine]] = defaultdict(list)
+    for row in rows:
+        if row.race_key in races:
+            by_race[row.race_key].append(row)
+    problems = []
+    for lines in by_race.values():
+        relay = lines[0].is_relay
+        for found in round_problems([row.round_line() for row in lines]):
+            column = "nation" if relay and found.column == "athlete" else found.column
+            problems.append(Problem(found.line, column, found.message))
+    return problems
 
 
 def duplicates(rows: Sequence[FileLine]) -> list[Problem]:

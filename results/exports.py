@@ -1,7 +1,8 @@
 """Downloads: CSV, XLSX and iCalendar responses of what the pages show.
 
-A race's classification downloads in the results CSV format (importable again); standings,
-lists and the medal table as CSV or XLSX; a season's events as an iCalendar feed.
+A race's classification downloads in the results CSV format and its rounds in the rounds CSV
+format (both importable again); standings, lists and the medal table as CSV or XLSX; a
+season's events as an iCalendar feed.
 
 Every spreadsheet cell is written as the text it is: a free-text cell that a spreadsheet would
 read as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, a leading tab or CR, a `-` that is no
@@ -65,6 +66,13 @@ def results_csv_response(lines: Iterable[Any], filename: str) -> HttpResponse:
     """Classification lines in the results CSV format (each with race__event__season and
     athlete loaded): the file an official can import again."""
     response = HttpResponse(csv_format.write(lines), content_type="text/csv")
+    return attachment(response, filename)
+
+
+def rounds_csv_response(lines: Iterable[Any], filename: str) -> HttpResponse:
+    """Heat lines in the rounds CSV format (`HeatLine.objects.for_rounds_file()`): the file an
+    official can import again."""
+    response = HttpResponse(csv_format.write_rounds(lines), content_type="text/csv")
     return attachment(response, filename)
 
 

@@ -589,13 +589,17 @@ PUBLISH_CHOICES = [
 
 
 class ImportForm(forms.Form):
-    """Upload a results file (CSV or XLSX) for a preview; nothing is written until confirmed."""
+    """Upload a classification or rounds file (CSV or XLSX) for a preview; nothing is written
+    until confirmed."""
 
     MAX_BYTES = 1_500_000
 
-    file = forms.FileField(help_text="Results CSV (UTF-8) or XLSX, in the documented format.")
+    file = forms.FileField(
+        help_text="A classification or rounds file: CSV (UTF-8) or XLSX, in the documented format."
+    )
     replace = forms.BooleanField(
-        required=False, help_text="Replace the classification of races that already have results."
+        required=False,
+        help_text="Replace the classification (or the rounds) of races that already have them.",
     )
     publish = forms.ChoiceField(choices=PUBLISH_CHOICES, initial=RaceState.DRAFT)
     reason = forms.CharField(

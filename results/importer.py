@@ -1,31 +1,62 @@
 """Imports of results files: plan an import against the database, then apply it.
 
-- `plan` sets the lines `csv_format.read` checked against the database (seasons, races,
-  athletes) without writing, and tells every reason it cannot be applied;
-- `apply` writes a plan in one transaction, with its history, through the models' operations
-  (publishing a race, correcting an official one, a complete classification).
-The `import_results` command and the admin's upload → preview → confirm page both use them.
+- `plan` sets the lines of a classification file `csv_format.read` checked against the
+  database (seasons, races, athletes) without writing, and tells every reason it cannot be
+  applied; `plan_rounds` does the same for a rounds file, checks the race's rounds with
+  `Race.heat_problems` and works out the classification they give;
+- `apply` and `apply_rounds` write a plan in one transaction, with its history, through the
+  models' operations (publishing a race, correcting an official one, a complete
+  classification, `Race.write_heats`).
+`plan_file` and `apply_file` take either kind of file, told apart by its columns: the
+`import_results` command and the admin's upload → preview → confirm page both use them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from results.csv_format import FileLine, Problem
-from results.models import Adjustment, Athlete, Event, Nation, Race, Result, Round, Season
+from results.csv_format import (
+    ROUNDS,
+    FileLine,
+    Problem,
+    RoundFileLine,
+    checkable_races,
+    read_any,
+)
+from results.models import (
+    Adjustment,
+    Athlete,
+    Event,
+    HeatLine,
+    Nation,
+    Race,
+    Result,
+    Round,
+    Season,
+)
 from results.standings.classification import clause, wrong_gender
+from results.standings.rounds import RoundLine, classify
 from results.versioning import bump_season_version
-from results.vocabulary import Confidence, RaceState, folded
+from results.vocabulary import (
+    SKATER_GENDERS,
+    Confidence,
+    RaceState,
+    RoundName,
+    folded,
+    format_time,
+    plural,
+)
 
 
 @dataclass
@@ -39,6 +70,7 @@ class Plan:
     athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
     new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
     outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
+    is_rounds: ClassVar[bool] = False
 
     @property
     def ok(self) -> bool:
@@ -68,51 +100,17 @@ def plan(
         if not problems:
             result.problems.append(Problem(1, None, "no result lines under the header"))
         return result
-    keys = {row.race_key for row in rows}
-    query = Q()
-    for season, event, gender, distance, number in keys:
-        query |= Q(
-            event__season__slug=season,
-            event__number=event,
-            gender=gender,
-            distance=distance,
-            number=number,
-        )
-    races = {}
-    rounds = Exists(Round.objects.filter(race=OuterRef("pk")))
-    found = Race.objects.filter(query).select_related("event__season").with_result_count()
-    for race in found.annotate(in_rounds=rounds):
-        races[
-            (race.event.season.slug, race.event.number, race.gender, race.distance, race.number)
-        ] = race
-    seasons = set(
-        Season.objects.filter(slug__in={k[0] for k in keys}).values_list("slug", flat=True)
-    )
-    events = set(
-        Event.objects.filter(season__slug__in=seasons).values_list("season__slug", "number")
-    )
-    nations = set(
-        Nation.objects.filter(code__in={row.nation for row in rows}).values_list("code", flat=True)
-    )
-    isu_ids = {row.isu_id for row in rows if row.isu_id}
-    match = AthleteMatcher(Athlete.objects.filter(Q(nation__in=nations) | Q(isu_id__in=isu_ids)))
+    calendar = Calendar(rows)
+    nations = calendar.nations
+    match = calendar.matcher()
     in_race: dict[tuple, dict[object, int]] = defaultdict(dict)  # race → skater → first line
 
     race_problems: dict[tuple, tuple[str, str, list[int]]] = {}  # one problem per race
     for row in rows:
-        race = races.get(row.race_key)
+        race = calendar.races.get(row.race_key)
         refusal = None
         if race is None:
-            if row.season not in seasons:
-                refusal = ("season", f"unknown season {row.season}")
-            elif (row.season, row.event) not in events:
-                refusal = ("event", f"season {row.season} has no event {row.event}")
-            else:
-                refusal = (
-                    "race",
-                    f"event {row.event} of {row.season} has no {row.gender}'s "
-                    f"{row.distance} race {row.race}",
-                )
+            refusal = calendar.missing(row)
         elif race.in_rounds:
             refusal = (
                 "race",
@@ -191,11 +189,82 @@ def plan(
         except ValidationError as error:
             first = min(row.line for row in by_race[key])
             result.problems.append(Problem(first, "rank", clause(error.message)))
-    for column, message, lines in race_problems.values():
-        also = f" (lines {lines[0]}–{lines[-1]})" if len(lines) > 1 else ""
-        result.problems.append(Problem(lines[0], column, message + also))
+    result.problems += refusals(race_problems)
     result.problems.sort(key=lambda p: (p.line, p.column or ""))
     return result
+
+
+def refusals(race_problems: dict[tuple, tuple[str, str, list[int]]]) -> list[Problem]:
+    """One problem per race refused whole, on its first line, naming the lines it covers."""
+    problems = []
+    for column, message, lines in race_problems.values():
+        also = f" (lines {lines[0]}–{lines[-1]})" if len(lines) > 1 else ""
+        problems.append(Problem(lines[0], column, message + also))
+    return problems
+
+
+class Calendar:
+    """What a file's lines name, looked up in a few queries: its races (with their result and
+    heat line counts), the seasons and events that exist, the nations, and the athletes
+    who could be meant (of those nations, or by ISU id)."""
+
+    def __init__(self, rows: Sequence[FileLine] | Sequence[RoundFileLine]) -> None:
+        keys = {row.race_key for row in rows}
+        query = Q()
+        for season, event, gender, distance, number in keys:
+            query |= Q(
+                event__season__slug=season,
+                event__number=event,
+                gender=gender,
+                distance=distance,
+                number=number,
+            )
+        rounds = Exists(Round.objects.filter(race=OuterRef("pk")))
+        lines = HeatLine.objects.filter(round__race=OuterRef("pk")).values("round__race")
+        found = (
+            Race.objects.filter(query)
+            .select_related("event__season")
+            .with_result_count()
+            .annotate(
+                in_rounds=rounds,
+                heat_line_count=Subquery(lines.annotate(n=Count("pk")).values("n")[:1]),
+            )
+        )
+        self.races: dict[tuple, Race] = {
+            (race.event.season.slug, race.event.number, race.gender, race.distance, race.number):
+            race for race in found
+        }  # fmt: skip
+        self.seasons = set(
+            Season.objects.filter(slug__in={k[0] for k in keys}).values_list("slug", flat=True)
+        )
+        self.events = set(
+            Event.objects.filter(season__slug__in=self.seasons).values_list(
+                "season__slug", "number"
+            )
+        )
+        self.nations = set(
+            Nation.objects.filter(code__in={row.nation for row in rows}).values_list(
+                "code", flat=True
+            )
+        )
+        self.isu_ids = {row.isu_id for row in rows if row.isu_id}
+
+    def matcher(self) -> AthleteMatcher:
+        return AthleteMatcher(
+            Athlete.objects.filter(Q(nation__in=self.nations) | Q(isu_id__in=self.isu_ids))
+        )
+
+    def missing(self, row: FileLine | RoundFileLine) -> tuple[str, str]:
+        """(column, message) for a line whose race does not exist."""
+        if row.season not in self.seasons:
+            return ("season", f"unknown season {row.season}")
+        if (row.season, row.event) not in self.events:
+            return ("event", f"season {row.season} has no event {row.event}")
+        return (
+            "race",
+            f"event {row.event} of {row.season} has no {row.gender}'s "
+            f"{row.distance} race {row.race}",
+        )
 
 
 class AthleteMatcher:
@@ -212,7 +281,7 @@ class AthleteMatcher:
                 self.by_name.setdefault((name.casefold(), athlete.nation_id), athlete)
                 self.by_folded.setdefault((folded(name), athlete.nation_id), athlete)
 
-    def find(self, row: FileLine) -> Athlete | None:
+    def find(self, row: FileLine | RoundFileLine) -> Athlete | None:
         if row.isu_id and row.isu_id in self.by_isu_id:
             return self.by_isu_id[row.isu_id]
         return self.by_name.get((row.athlete.casefold(), row.nation))
@@ -222,8 +291,31 @@ class AthleteMatcher:
         file most likely means (never taken without the file saying so)."""
         return self.by_folded.get((folded(row.athlete), row.nation))
 
+    def named(self, name: str, nation: str) -> Athlete | None:
+        return self.by_name.get((name.casefold(), nation))
+
 
 # --- Applying (one transaction) -------------------------------------------------------------
+
+
+def create_athletes(import_plan: Plan | RoundsPlan, reason: str, user: Any) -> list[Athlete]:
+    """Write the plan's new athletes (each a free slug) with their history, and put the saved
+    ones in the plan's place of the unsaved."""
+    new_athletes = list(import_plan.new_athletes.values())
+    if not new_athletes:
+        return []
+    taken = set(Athlete.objects.values_list("slug", flat=True))
+    for athlete in new_athletes:
+        athlete.slug = unique_slug(athlete.name, athlete.nation_id, taken)
+        taken.add(athlete.slug)
+    bulk_create_with_history(new_athletes, Athlete, default_change_reason=reason, default_user=user)
+    saved = {a.slug: a for a in Athlete.objects.filter(slug__in=[a.slug for a in new_athletes])}
+    for line, athlete in import_plan.athletes.items():
+        if athlete.pk is None:
+            import_plan.athletes[line] = saved[athlete.slug]
+    for members in getattr(import_plan, "members", {}).values():
+        members[:] = [saved[a.slug] if a.pk is None else a for a in members]
+    return new_athletes
 
 
 def unique_slug(name: str, nation: str, taken: set[str]) -> str:
@@ -312,19 +404,7 @@ def apply(
     if not import_plan.ok:
         raise ValueError("a plan with problems cannot be applied")
     reason = reason.strip() or "Imported from a results file"
-    new_athletes = list(import_plan.new_athletes.values())
-    if new_athletes:
-        taken = set(Athlete.objects.values_list("slug", flat=True))
-        for athlete in new_athletes:
-            athlete.slug = unique_slug(athlete.name, athlete.nation_id, taken)
-            taken.add(athlete.slug)
-        bulk_create_with_history(
-            new_athletes, Athlete, default_change_reason=reason, default_user=user
-        )
-        saved = {a.slug: a for a in Athlete.objects.filter(slug__in=[a.slug for a in new_athletes])}
-        for line, athlete in import_plan.athletes.items():
-            if athlete.pk is None:
-                import_plan.athletes[line] = saved[athlete.slug]
+    new_athletes = create_athletes(import_plan, reason, user)
 
     races = list(import_plan.races.values())
     remove_lines([race for race in races if race.pk in import_plan.replaced], reason, user)
@@ -360,3 +440,384 @@ def apply(
         "athletes": len(new_athletes),
         "replaced": sum(import_plan.replaced.values()),
     }
+
+
+# --- Rounds files ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """A line of the classification a race's rounds give, as a preview shows it."""
+
+    rank: int | None
+    athlete: str  # the athlete's name; empty for a relay team
+    nation: str
+    status: str
+    time: Decimal | None
+
+    @property
+    def competitor(self) -> str:
+        return f"{self.athlete} ({self.nation})" if self.athlete else self.nation
+
+    @property
+    def time_display(self) -> str:
+        return format_time(self.time)
+
+
+@dataclass(frozen=True)
+class RacePreview:
+    """The classification a race's planned rounds give (`classify`, the season's rule);
+    `final_a`: whether the file holds Final A, without which none is written yet."""
+
+    race: Race
+    lines: list[PreviewLine]
+    final_a: bool
+
+
+@dataclass
+class RoundsPlan:
+    """What a rounds import would do, line by line and race by race, and every reason it
+    cannot."""
+
+    rows: list[RoundFileLine]
+    problems: list[Problem]
+    races: dict[tuple, Race] = field(default_factory=dict)
+    replaced: dict[int, int] = field(default_factory=dict)  # race pk → heat lines and results
+    athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
+    members: dict[int, list[Athlete]] = field(default_factory=dict)  # row line → relay members
+    new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
+    outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
+    previews: list[RacePreview] = field(default_factory=list)
+    is_rounds: ClassVar[bool] = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def row_outcomes(self) -> list[tuple[RoundFileLine, str]]:
+        return [(row, self.outcomes.get(row.line, "")) for row in self.rows]
+
+    def summary(self) -> str:
+        replaced = sum(1 for race in self.races.values() if race.pk in self.replaced)
+        return (
+            f"{len(self.races)} race(s), {len(self.rows)} heat line(s), "
+            f"{len(self.new_athletes)} new athlete(s), {replaced} race(s)' rounds replaced"
+        )
+
+
+class ImportRefused(Exception):
+    """The database refused a planned write (it changed since the plan): nothing is written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+def plan_rounds(
+    rows: list[RoundFileLine], problems: list[Problem], replace: bool = False, reason: str = ""
+) -> RoundsPlan:
+    """Set a rounds file's checked lines against the database: races must exist; athletes are
+    matched as in a classification (ISU id, else name or alias and nation; the rest are new,
+    of the race's gender), relay members by name and nation; a race that already has rounds
+    or results needs `replace` (and, when official, a reason). Each race's rounds are checked
+    by `Race.heat_problems`, as they would stand after the import, and the classification
+    they give is worked out for the preview. Nothing is written."""
+    result = RoundsPlan(rows=[row for row in rows if row.valid], problems=list(problems))
+    if not rows:
+        if not problems:
+            result.problems.append(Problem(1, None, "no heat lines under the header"))
+        return result
+    calendar = Calendar(rows)
+    match = calendar.matcher()
+    candidates: dict[tuple[str, str], Athlete] = {}  # new athletes, by ISU id or name and nation
+    stand_ins: dict[int, Athlete] = {}  # a new athlete → an id to check the rounds with
+    checked: dict[tuple, dict[tuple[str, int], list[HeatLine]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    race_problems: dict[tuple, tuple[str, str, list[int]]] = {}
+
+    def new_athlete(key: tuple[str, str], name: str, nation: str, race: Race) -> Athlete:
+        if key not in candidates:
+            candidates[key] = Athlete(
+                name=name,
+                gender=race.gender,
+                nation_id=nation,
+                isu_id=key[1] if key[0] == "isu" else None,
+            )
+        return candidates[key]
+
+    def stand_in(athlete: Athlete) -> Athlete:
+        """The athlete, or for a new one a stand-in with an id of its own (never saved)."""
+        if athlete.pk is not None:
+            return athlete
+        if id(athlete) not in stand_ins:
+            stand_ins[id(athlete)] = Athlete(
+                pk=-1 - len(stand_ins),
+                name=athlete.name,
+                gender=athlete.gender,
+                nation_id=athlete.nation_id,
+            )
+        return stand_ins[id(athlete)]
+
+    for row in rows:
+        race = calendar.races.get(row.race_key)
+        had = race.result_count + (race.heat_line_count or 0) if race else 0
+        refusal = None
+        if race is None:
+            refusal = calendar.missing(row)
+        elif had and not replace:
+            what = (
+                plural(race.heat_line_count, "heat line")
+                if race.heat_line_count
+                else plural(race.result_count, "result")
+            )
+            refusal = (
+                "race",
+                f"{race} already has {what}; use --replace (or tick Replace) to replace its "
+                "rounds and classification",
+            )
+        elif had and (correction := correction_refused(race, reason)):
+            refusal = ("race", correction)
+        if refusal:  # (every line of a race that does not exist has one)
+            race_problems.setdefault(row.race_key, (*refusal, []))[2].append(row.line)
+            continue
+        if row.nation not in calendar.nations:
+            result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
+        planned = row.valid and row.nation in calendar.nations
+        outcome = "replaces the race's rounds and classification" if had else "new heat line"
+        athlete = None
+        if not row.is_relay:
+            athlete = match.find(row)
+            if athlete is None:
+                key = ("isu", row.isu_id) if row.isu_id else (row.athlete.casefold(), row.nation)
+                athlete = new_athlete(key, row.athlete, row.nation, race)
+                if planned and key not in result.new_athletes:
+                    result.new_athletes[key] = athlete
+                    outcome += f"; new athlete {row.athlete} ({row.nation})"
+        members = []
+        for name in row.members if planned else ():
+            member = match.named(name, row.nation)
+            key = (name.casefold(), row.nation)
+            if member is None and race.gender not in SKATER_GENDERS and key not in candidates:
+                result.problems.append(
+                    Problem(
+                        row.line,
+                        "members",
+                        f"no skater {name} ({row.nation}) is known; the mixed relay's members "
+                        "are matched, never created (the file gives no gender): enter the "
+                        "skater first",
+                    )
+                )
+                continue
+            if member is None:
+                member = new_athlete(key, name, row.nation, race)
+                if key not in result.new_athletes:
+                    result.new_athletes[key] = member
+                    outcome += f"; new athlete {name} ({row.nation})"
+            if race.gender in SKATER_GENDERS and (
+                wrong := wrong_gender(f"{name} ({row.nation})", member.gender, race.gender)
+            ):
+                result.problems.append(Problem(row.line, "members", clause(wrong)))
+            members.append(member)
+        if row.checkable:
+            line = heat_line(row, stand_in(athlete) if athlete else None)
+            checked[row.race_key][(row.round, row.heat)].append(line)
+        if planned:
+            result.races[row.race_key] = race
+            if had:
+                result.replaced[race.pk] = had
+            if athlete is not None:
+                result.athletes[row.line] = athlete
+            result.members[row.line] = members
+            result.outcomes[row.line] = outcome
+
+    result.problems += refusals(race_problems)
+    checkable = checkable_races(rows, problems)
+    checked = {key: heats for key, heats in checked.items() if key in checkable}
+    earlier = existing_heats([calendar.races[key] for key in checked])
+    for key, heats in checked.items():
+        race = calendar.races[key]
+        lines = [line for heat in heats.values() for line in heat]
+        gone = {heat: [] for heat in earlier.get(race.pk, ())}  # replaced: none of them stays
+        found = heat_problems_of(race, {**gone, **heats}, first=min(line.line for line in lines))
+        result.problems += found
+        mine = {line.line for line in lines}
+        if not found and not any(problem.line in mine for problem in result.problems):
+            result.previews.append(preview(race, heats))
+    result.problems = sorted(dict.fromkeys(result.problems), key=lambda p: (p.line, p.column or ""))
+    return result
+
+
+def heat_line(row: RoundFileLine, athlete: Athlete | None) -> HeatLine:
+    """The unsaved heat line of a file's line (`line`: the file's line, for messages)."""
+    line = HeatLine(
+        athlete=athlete,
+        nation_id=row.nation,
+        heat=row.heat,
+        start=row.start,
+        place=row.place,
+        time=row.time,
+        status=row.status,
+        qualification=row.qualification,
+        source=row.source,
+    )
+    line.line = row.line
+    return line
+
+
+def existing_heats(races: list[Race]) -> dict[int, set[tuple[str, int]]]:
+    """The (round, heat) pairs each of these races has (only those with heat lines asked)."""
+    pks = [race.pk for race in races if race.heat_line_count]
+    heats: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    if pks:
+        pairs = HeatLine.objects.filter(round__race__in=pks).values_list(
+            "round__race", "round__name", "heat"
+        )
+        for race, name, heat in pairs.distinct():
+            heats[race].add((name, heat))
+    return heats
+
+
+def heat_problems_of(
+    race: Race, heats: dict[tuple[str, int], list[HeatLine]], first: int
+) -> list[Problem]:
+    """`Race.heat_problems` as a file's problems: each on its line (one on no line of the
+    file, on the race's first), a relay team named in the nation column."""
+    problems = []
+    for line, found in race.heat_problems(heats).items():
+        for column, message in found:
+            column = "nation" if race.is_relay and column == "athlete" else column
+            problems.append(Problem(line or first, column, clause(message)))
+    return problems
+
+
+def preview(race: Race, heats: dict[tuple[str, int], list[HeatLine]]) -> RacePreview:
+    """The classification these heats give the race, by its season's rule."""
+    lines = [
+        RoundLine(
+            line.competitor_key, name, heat, line.place, line.time, line.status,
+            line.qualification, line.line,
+        )
+        for (name, heat), heat_lines in heats.items()
+        for line in heat_lines
+    ]  # fmt: skip
+    latest: dict[str, tuple[int, HeatLine]] = {}  # competitor → their latest round's line
+    for (name, _), heat_lines in heats.items():
+        for line in heat_lines:
+            order = RoundName.values.index(name)
+            if line.competitor_key not in latest or latest[line.competitor_key][0] < order:
+                latest[line.competitor_key] = (order, line)
+    placings = classify(lines, race.event.season.classification_rule)
+    shown = []
+    for placing in placings:
+        line = latest[placing.competitor][1]
+        athlete = line.athlete.name if line.athlete_id else ""
+        shown.append(
+            PreviewLine(placing.rank, athlete, line.nation_id, placing.status, placing.time)
+        )
+    final_a = any(name == RoundName.FINAL_A for name, _ in heats)
+    return RacePreview(race, shown, final_a)
+
+
+def remove_rounds(race: Race, reason: str, user: Any) -> None:
+    """Remove the race's rounds, each heat line's removal kept in the history with the
+    import's reason."""
+    for removed in [*HeatLine.objects.filter(round__race=race), *race.rounds.all()]:
+        removed._change_reason = reason
+        if user is not None:
+            removed._history_user = user
+        removed.delete()
+
+
+def problems_of(error: ValidationError, first: int) -> list[Problem]:
+    """`Race.write_heats`' refusal as a file's problems ({line: [(column, message)]})."""
+    if not hasattr(error, "error_dict"):
+        return [Problem(first, "race", clause(message)) for message in error.messages]
+    problems = []
+    for line, errors in error.error_dict.items():
+        for item in errors:
+            message = item.message
+            column, message = message if isinstance(message, tuple) else (None, str(message))
+            problems.append(Problem(line or first, column, clause(message)))
+    return problems
+
+
+@transaction.atomic
+def apply_rounds(
+    import_plan: RoundsPlan,
+    publish: str = RaceState.DRAFT,
+    reason: str = "",
+    user: Any = None,
+) -> dict[str, int]:
+    """Write a valid plan: new athletes, then each race's rounds through `Race.write_heats`
+    (the race's earlier rounds removed first when it is replaced), which derives the
+    classification once Final A is in, and the races' publication: all races of the file, all
+    or nothing. An official race stays official: its new rounds are a correction."""
+    if not import_plan.ok:
+        raise ValueError("a plan with problems cannot be applied")
+    reason = reason.strip() or "Imported from a rounds file"
+    new_athletes = create_athletes(import_plan, reason, user)
+    # The athletes as they are now: the rules of the rounds see a change made since the plan.
+    current = Athlete.objects.in_bulk({athlete.pk for athlete in import_plan.athletes.values()})
+    by_race: dict[tuple, list[RoundFileLine]] = defaultdict(list)
+    for row in import_plan.rows:
+        by_race[row.race_key].append(row)
+    derived = 0
+    for key, race in import_plan.races.items():
+        if race.pk in import_plan.replaced:
+            remove_rounds(race, reason, user)
+        heats: dict[tuple[str, int], list[HeatLine]] = defaultdict(list)
+        for row in by_race[key]:
+            athlete = import_plan.athletes.get(row.line)
+            line = heat_line(row, current[athlete.pk] if athlete else None)
+            line.member_ids = [member.pk for member in import_plan.members.get(row.line, [])]
+            heats[(row.round, row.heat)].append(line)
+        try:
+            race.write_heats(dict(heats), reason, user)
+        except ValidationError as error:
+            raise ImportRefused(problems_of(error, by_race[key][0].line)) from error
+        derived += any(name == RoundName.FINAL_A for name, _ in heats)
+        state = RaceState.OFFICIAL if race.state == RaceState.OFFICIAL else publish
+        race.publish(state, reason, user)
+    return {
+        "races": len(import_plan.races),
+        "lines": len(import_plan.rows),
+        "athletes": len(new_athletes),
+        "replaced": len(import_plan.replaced),
+        "derived": derived,
+    }
+
+
+# --- Either kind of file --------------------------------------------------------------------
+
+
+def plan_file(
+    data: bytes, filename: str, replace: bool = False, reason: str = ""
+) -> Plan | RoundsPlan:
+    """Read a classification or rounds file (told apart by its `round` column) and plan it."""
+    reading = read_any(data, filename)
+    if reading.kind == ROUNDS:
+        return plan_rounds(list(reading.rows), reading.problems, replace, reason)
+    return plan(list(reading.rows), reading.problems, replace, reason)
+
+
+def apply_file(
+    import_plan: Plan | RoundsPlan, publish: str, reason: str = "", user: Any = None
+) -> str:
+    """Write a valid plan of either kind; what was written, in a sentence. Raises
+    ImportRefused when the database refuses a planned write (nothing is written then)."""
+    if isinstance(import_plan, RoundsPlan):
+        done = apply_rounds(import_plan, publish, reason, user)
+        what = f"Imported {done['lines']} heat line(s) into {done['races']} race(s)"
+        rest = (
+            f"{done['athletes']} new athlete(s), {done['replaced']} race(s)' earlier rounds "
+            f"and classification replaced, {done['derived']} classification(s) derived from "
+            "the rounds"
+        )
+    else:
+        done = apply(import_plan, publish, reason, user)
+        what = f"Imported {done['results']} result(s) into {done['races']} race(s)"
+        rest = f"{done['athletes']} new athlete(s), {done['replaced']} earlier result(s) replaced"
+    kept = sum(race.state == RaceState.OFFICIAL != publish for race in import_plan.races.values())
+    official = f"; {kept} official race(s) stay official" if kept else ""
+    return f"{what} ({publish}{official}): {rest}."

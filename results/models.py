@@ -1387,6 +1387,25 @@ class HeatLineQuerySet(models.QuerySet):
         lines = self.filter(round__race=race).select_related("round", "athlete").in_order()
         return lines.prefetch_related("members") if race.is_relay else lines
 
+    def public(self) -> HeatLineQuerySet:
+        """Lines of provisional and official races (a draft race's rounds are private)."""
+        return self.filter(round__race__state__in=PUBLIC_STATES)
+
+    def for_rounds_file(self) -> HeatLineQuerySet:
+        """As the rounds file lists them, in the order they are skated (preliminaries first,
+        each heat by place), with everything a line of the file names."""
+        return (
+            self.select_related("round__race__event__season", "athlete")
+            .prefetch_related("members")
+            .order_by(
+                in_round_order("round__"),
+                "heat",
+                models.F("place").asc(nulls_last=True),
+                "athlete__name",
+                "nation",
+            )
+        )
+
 
 class HeatLine(models.Model):
     """One competitor's line in a heat of a round: start, place, time, status, qualification."""

@@ -86,6 +86,7 @@ urlpatterns = [
     ),
     path(f"{RACE}/", cached(views.RaceDetailView.as_view()), name="race-detail"),
     path(f"{RACE}/results.csv", cached(views.race_csv), name="race-csv"),
+    path(f"{RACE}/rounds.csv", cached(views.race_rounds_csv), name="race-rounds-csv"),
     path(
         "seasons/<season:season>/standings/",
         cached(views.StandingsIndexView.as_view()),

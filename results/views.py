@@ -270,6 +270,13 @@ def race_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     return exports.results_csv_response(race.classification_lines(), f"{race.file_name()}.csv")
 
 
+def race_rounds_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """A race's rounds in the rounds CSV format; only the header while the race is draft."""
+    race = RaceDetailView(kwargs=kwargs).get_object()
+    lines = HeatLine.objects.filter(round__race=race).public().for_rounds_file()
+    return exports.rounds_csv_response(lines, f"{race.file_name()}-rounds.csv")
+
+
 # --- Standings ------------------------------------------------------------------------------
 
 

@@ -1,18 +1,19 @@
 """python manage.py import_results FILE --user USERNAME [--dry-run] [--replace] [--reason R]
-[--publish STATE]"""
+[--publish STATE]: a classification file, or a rounds file (told by its `round` column)."""
 
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from results import csv_format, importer
+from results import importer
 from results.vocabulary import RaceState
 
 
 class Command(BaseCommand):
     help = (
-        "Import classifications from a results CSV (or XLSX) file; see docs/results-csv.md. "
+        "Import classifications from a results CSV (or XLSX) file, or races' rounds from a "
+        "rounds file (it has a round column); see docs/results-csv.md and docs/rounds-csv.md. "
         "Every problem is printed with its line and nothing is written unless the whole file "
         "is good."
     )
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="Replace the classification of races that already have results.",
+            help="Replace the classification (or the rounds) of races that already have them.",
         )
         parser.add_argument(
             "--reason", default="", help="Why (required to replace an official race)."
@@ -58,25 +59,37 @@ class Command(BaseCommand):
             )
             if user is None:
                 raise CommandError(f"no active staff account named {options['user']!r}")
-        rows, problems = csv_format.read(path.read_bytes(), path.name)
-        import_plan = importer.plan(rows, problems, options["replace"], options["reason"])
+        import_plan = importer.plan_file(
+            path.read_bytes(), path.name, options["replace"], options["reason"]
+        )
         if not import_plan.ok:
-            for problem in import_plan.problems:
-                self.stderr.write(f"{path.name}: {problem}")
-            raise CommandError(
-                f"nothing written: {len(import_plan.problems)} problem(s) in {path.name}"
-            )
+            self.refuse(path, import_plan.problems)
         if options["dry_run"]:
             for row in import_plan.rows:
                 self.stdout.write(f"line {row.line}: {import_plan.outcomes[row.line]}")
+            for race_preview in getattr(import_plan, "previews", []):
+                self.show(race_preview)
             self.stdout.write(f"Dry run, nothing written. Would import {import_plan.summary()}.")
             return
         state = options["publish"] or RaceState.DRAFT
-        kept = sum(r.state == RaceState.OFFICIAL != state for r in import_plan.races.values())
-        done = importer.apply(import_plan, state, options["reason"], user)
-        official = f"; {kept} official race(s) stay official" if kept else ""
-        self.stdout.write(
-            f"Imported {done['results']} result(s) into {done['races']} race(s) ({state}"
-            f"{official}): {done['athletes']} new athlete(s), {done['replaced']} earlier "
-            "result(s) replaced."
-        )
+        try:
+            done = importer.apply_file(import_plan, state, options["reason"], user)
+        except importer.ImportRefused as refused:
+            self.refuse(path, refused.problems)
+        self.stdout.write(done)
+
+    def refuse(self, path: Path, problems: list) -> None:
+        for problem in problems:
+            self.stderr.write(f"{path.name}: {problem}")
+        raise CommandError(f"nothing written: {len(problems)} problem(s) in {path.name}")
+
+    def show(self, race_preview: importer.RacePreview) -> None:
+        """The classification a race's rounds give: rank, athlete or team, status."""
+        heading = "Classification" if race_preview.final_a else "Classification so far"
+        note = "" if race_preview.final_a else " (no Final A yet: none is written until it is in)"
+        self.stdout.write(f"{heading} of {race_preview.race}{note}:")
+        for line in race_preview.lines:
+            rank = f"{line.rank}." if line.rank else "–"
+            status = f" {line.status}" if line.status else ""
+            time = f" {line.time_display}" if line.time else ""
+            self.stdout.write(f"{rank:>5} {line.competitor}{status}{time}")

@@ -329,3 +329,23 @@ def test_the_fixture_is_what_the_builder_makes_from_its_sources():
     )
     committed = json.loads((FIXTURES / "season_2012_13.json").read_text(encoding="utf-8"))
     assert built == committed
+
+
+def test_every_source_address_names_its_site_not_a_proxy():
+    """Sources cite the page itself (https://de.wikipedia.org/…), never a raw IP address proxy."""
+    import ipaddress
+    import re
+    from urllib.parse import urlsplit
+
+    text = (FIXTURES / "season_2012_13.json").read_text(encoding="utf-8")
+    addresses = re.findall(r"https?://[^\s;\"),]+", text)
+    assert any(
+        a.startswith("https://de.wikipedia.org/wiki/Shorttrack-Weltcup_2012/13") for a in addresses
+    )
+    for address in addresses:
+        host = urlsplit(address).hostname or ""
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        pytest.fail(f"{address} cites an IP address, not the site")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -574,3 +574,51 @@ def test_a_rounds_file_needs_the_right_to_enter_heats(client, race):
     assert upload(client, SMALL).status_code == 403
     header = "season,event,gender,distance,race,rank,athlete,nation,time,status\n"
     assert upload(client, header + "2030-31,1,men,500m,1,1,A,KOR,,\n").status_code == 200
+
+
+# --- The heat page and the rounds file agree ------------------------------------------------
+
+
+def test_the_heat_page_and_the_rounds_file_give_byte_identical_classification_csv(
+    race, tmp_path, client
+):
+    """The example competition typed heat by heat on the heat page, then the same competition
+    imported from its rounds file: the race's classification CSV is the same, byte for byte."""
+    from tests.test_heat_entry import save_heat
+
+    rows = list(csv.DictReader(io.StringIO(EXAMPLE.read_text(encoding="utf-8"))))
+    for row in rows:  # the heat page names skaters already on file
+        if not Athlete.objects.filter(name=row["athlete"]).exists():
+            make.athlete(row["athlete"], nation_code=row["nation"])
+    user = User.objects.create_user("official", is_staff=True)
+    user.groups.add(Group.objects.get(name="Officials"))
+    client.force_login(user)
+    heats: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        heats.setdefault((row["round"], row["heat"]), []).append(row)
+    columns = ("place", "athlete", "nation", "time", "status", "qualification", "start")
+    for (round_name, heat), lines in heats.items():
+        typed = [{column: line[column] for column in columns} for line in lines]
+        response = save_heat(client, race, round_name, heat, typed)
+        assert response.status_code == 302, (round_name, heat, response.content.decode()[-3000:])
+
+    def classification_csv() -> bytes:
+        """Published provisional, the race's public classification CSV; then back to draft."""
+        race.refresh_from_db()
+        race.publish("provisional")
+        path = reverse("race-csv", args=race.url_args())
+        response = client.get(path)
+        race.publish("draft")
+        assert response.status_code == 200
+        return response.content
+
+    assert classification(race) == EXAMPLE_CLASSIFICATION
+    from_heat_page = classification_csv()
+    assert from_heat_page.count(b"\n") == 1 + 32  # the header and every skater
+    assert b",1,Example Skater 05,HUN,40.512," in from_heat_page  # Final A's winner
+
+    Round.objects.filter(race=race).delete()
+    race.results.all().delete()
+    assert classification(race) == []
+    run(tmp_path, EXAMPLE.read_bytes())
+    assert classification_csv() == from_heat_page

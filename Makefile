@@ -62,7 +62,8 @@ restore: install
 	@test -n "$(FILE)" || { echo "Give the backup: make restore FILE=backups/worldcup-....sqlite3"; exit 2; }
 	$(OPS_ENV) $(MANAGE) restore $(FILE)
 
-## loadtest: 50 readers and 4 officials against gunicorn for LOADTEST_SECONDS (60), then a
+## loadtest: 50 readers and 4 officials against gunicorn for LOADTEST_SECONDS (60), an import
+## and heats typed while reading, then a
 ## killed import; SQLite, and PostgreSQL too when LOADTEST_DATABASE_URL names a database
 loadtest: install-dev
 	$(BIN)/python bench/loadtest.py

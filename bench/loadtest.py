@@ -378,7 +378,11 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
     if not saved:
         failures.append(f"{label}: no classification was saved")
 
-    report += import_while_reading(server, env, fixtures, label, seconds, failures)
+    imported, classifications_p99 = import_while_reading(
+        server, env, fixtures, label, seconds, failures
+    )
+    report += imported
+    report += heats_while_reading(server, env, label, seconds, failures, classifications_p99)
     report += fault_import(server, env, label, failures, seconds)
     server.stop()
     script.unlink()
@@ -433,7 +437,7 @@ def readers(server: Server, seconds: int, path: str) -> dict:
 
 def import_while_reading(
     server: Server, env: dict, fixtures: dict, label: str, seconds: int, failures: list[str]
-) -> list[str]:
+) -> tuple[list[str], float]:
     """50 readers on a standings page while two officials save classifications, first alone,
     then while a 12,000-line `import_results --replace` of another season runs in a loop:
     the readers' p99 may at most double, and no save may fail."""
@@ -509,6 +513,121 @@ def import_while_reading(
         f"{len(saves_alone)} saves). Again while `import_results --replace` of {total:,} lines ran "
         f"{len(imports)} times in a loop: p99 {loaded['p99']:.0f} ms ({ratio:.2f}×; "
         f"{loaded['requests']} reads, {len(saves_loaded)} saves, {len(failed_saves)} failed)."
+    ], alone["p99"]
+
+
+HEAT_SEASON = "2048-49"
+HEATS_SETUP = f"""
+from datetime import date
+from results.models import Athlete, Event, EventEntry, Race, Season
+season = Season.objects.create(slug="{HEAT_SEASON}", name="{HEAT_SEASON}",
+    start_date=date(2048, 10, 1), end_date=date(2049, 3, 31), best_individual=6,
+    points_table=[1000, 800, 640, 512, 410, 328, 262, 210, 168, 134])
+events = Event.objects.bulk_create(
+    Event(season=season, number=n, city=f"Heat City {{n}}", first_day=date(2048, 10, 1),
+          last_day=date(2048, 10, 3)) for n in range(1, 41))
+Race.objects.bulk_create(Race(event=e, gender="men", distance="500m", number=1,
+    date=date(2048, 10, 3), state="provisional") for e in events)
+skaters = list(Athlete.objects.filter(name__startswith="Racer").order_by("name")[:8])
+EventEntry.objects.bulk_create(
+    EventEntry(event=e, athlete=a, nation_id=a.nation_id, helmet=h)
+    for e in events for h, a in enumerate(skaters, start=1))
+"""
+# A race as the officials type it, skaters by helmet number: two heats of four (the first two
+# of each go on), a semifinal of those four (two to Final A, two to Final B), Final B, Final A.
+# The Final A's save derives the race's classification of eight.
+HEATS_OF_A_RACE = [
+    ("heats", 1, [1, 2, 3, 4], ["Q", "Q"]), ("heats", 2, [5, 6, 7, 8], ["Q", "Q"]),
+    ("semifinals", 1, [5, 1, 6, 2], ["QA", "QA", "QB", "QB"]),
+    ("final-b", 1, [2, 6], []), ("final-a", 1, [1, 5], []),
+]  # fmt: skip
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The named inputs of a page and the values it shows (what a browser would send back)."""
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        name = re.search(r'\bname="([^"]+)"', tag)
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def enter_heat(browser, server, race_id: int, round_: str, heat: int, helmets, codes) -> int:
+    """Type one heat on the race's heat page, skaters by helmet number in place order; save."""
+    url = f"{server.url}/admin/results/race/{race_id}/heats/?round={round_}&heat={heat}"
+    data = form_fields(browser.get(url).text)
+    for line, helmet in enumerate(helmets):
+        data |= {
+            f"lines-{line}-place": str(line + 1), f"lines-{line}-athlete": str(helmet),
+            f"lines-{line}-time": f"4{line + 1}.{heat:02d}0", f"lines-{line}-status": "",
+            f"lines-{line}-qualification": (codes[line:] or [""])[0], f"lines-{line}-start": str(line + 1),
+        }  # fmt: skip
+    data["lines-TOTAL_FORMS"] = str(max(len(helmets), int(data.get("lines-TOTAL_FORMS") or 0)))
+    data["reason"] = ""
+    referer = url.replace(server.url, server.https)
+    response = browser.post(url, data=data, headers={"Referer": referer}, allow_redirects=False)
+    return response.status_code
+
+
+def heats_while_reading(
+    server: Server, env: dict, label: str, seconds: int, failures: list[str], baseline: float
+) -> list[str]:
+    """50 readers on the same standings page while two officials type heats on the heat page
+    (each Final A derives its race's classification, public at once: the race is provisional):
+    the readers' p99 stays within 20 % of theirs while two officials save classifications."""
+    manage(env, "shell", "-c", HEATS_SETUP)
+    ids = manage(env, "shell", "-c", (
+        "import json\nfrom results.models import Race\n"
+        f"print(json.dumps(list(Race.objects.filter(event__season__slug='{HEAT_SEASON}')"
+        ".order_by('pk').values_list('pk', flat=True))))"
+    ))  # fmt: skip
+    races = json.loads(ids.strip().splitlines()[-1])
+    statuses: list[tuple[str, int]] = []
+    stop = threading.Event()
+
+    def official(n: int, share: list[int]) -> None:
+        browser = session(server, f"official{n}")
+        for race_id in share:
+            for round_, heat, helmets, codes in HEATS_OF_A_RACE:
+                if stop.is_set():
+                    return
+                statuses.append(
+                    (round_, enter_heat(browser, server, race_id, round_, heat, helmets, codes))
+                )
+
+    threads = [threading.Thread(target=official, args=(n + 1, races[n::2])) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    measured = readers(server, seconds, "/seasons/2012-13/standings/men/500m/")
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=300)
+    derived = manage(env, "shell", "-c", (
+        "from results.models import Result\n"
+        f"print(Result.objects.filter(race__event__season__slug='{HEAT_SEASON}').count())"
+    )).strip().splitlines()[-1]  # fmt: skip
+    saved = sum(1 for _, status in statuses if status == 302)
+    finals = sum(1 for round_, status in statuses if round_ == "final-a" and status == 302)
+    if int(derived) != 8 * finals:
+        failures.append(f"{label}: {finals} Final A saved, {derived} classification lines derived")
+    ratio = measured["p99"] / baseline if baseline else float("inf")
+    if ratio > 1.2:
+        failures.append(f"{label}: read p99 {measured['p99']:.0f} ms while heats were saved, "
+                        f"{ratio:.2f}× the {baseline:.0f} ms while classifications were")  # fmt: skip
+    if saved != len(statuses) or not saved:
+        failures.append(f"{label}: {len(statuses) - saved} of {len(statuses)} heat saves failed "
+                        f"(HTTP {sorted({status for _, status in statuses})})")  # fmt: skip
+    if measured["non_2xx"]:
+        failures.append(f"{label}: {measured['non_2xx']} reads not answered 200")
+    return [
+        f"- Heats while reading: the same 50 readers for {seconds} s while two officials typed "
+        f"races on the heat page, heats, a semifinal, Final B and Final A ({saved} heats saved of "
+        f"{len(statuses)}; each Final A derived its provisional race's classification: "
+        f"{derived} classification lines): p99 "
+        f"{measured['p99']:.0f} ms ({ratio:.2f}× the {baseline:.0f} ms with classifications "
+        f"saved; {measured['requests']} reads)."
     ]
 
 

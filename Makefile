@@ -63,8 +63,8 @@ restore: install
 	$(OPS_ENV) $(MANAGE) restore $(FILE)
 
 ## loadtest: 50 readers and 4 officials against gunicorn for LOADTEST_SECONDS (60), an import
-## and heats typed while reading, then a
-## killed import; SQLite, and PostgreSQL too when LOADTEST_DATABASE_URL names a database
+## and heats typed while reading, then a killed import; SQLite, and PostgreSQL too when
+## LOADTEST_DATABASE_URL names a database
 loadtest: install-dev
 	$(BIN)/python bench/loadtest.py
 

@@ -14,7 +14,7 @@ OPS_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-development-only-not-secret} 
 TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0 \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install install-dev run admin serve backup restore loadtest bench test lint typecheck \
+.PHONY: install install-dev run admin serve backup restore loadtest bench test pytest lint typecheck \
 	format
 
 # What a server installs (requirements.txt) ...
@@ -78,7 +78,10 @@ admin: install
 	$(DEV_ENV) $(MANAGE) createsuperuser
 
 ## test: install the dev tools, lint, type-check, then every test (ARGS="-k name" to pick some)
-test: install-dev lint typecheck
+test: install-dev lint typecheck pytest
+
+## pytest: the tests alone (CI's PostgreSQL leg: ARGS='-m "not database_free"')
+pytest: install-dev
 	$(TEST_ENV) $(BIN)/pytest $(ARGS)
 
 lint: install-dev

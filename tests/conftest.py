@@ -37,6 +37,27 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.CACHES["default"]["LOCATION"] = own
 
 
+DATABASE_FIXTURES = {"django_db_setup", "live_server"}
+SERVER_SETTINGS = (
+    "tests/test_serving.py"  # runs the settings, which read DATABASE_URL and REDIS_URL
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `database_free` the tests that touch no database and no server settings (the pure
+    rules, the file formats, the layers): CI's PostgreSQL leg leaves them out
+    (-m "not database_free"), as the SQLite leg has run them and a database cannot change
+    what they find."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (
+            item.get_closest_marker("django_db") is None
+            and not fixtures & DATABASE_FIXTURES
+            and not item.nodeid.startswith(SERVER_SETTINGS)
+        ):
+            item.add_marker(pytest.mark.database_free)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, never a browser downloaded by Playwright."""

@@ -77,6 +77,7 @@ class Outlook:
     points_available: int  # a win in every race left, before best N
     settling: Settling | None
     clinch: str | None
+    unknown: bool = False  # a race so far has a partial classification or none
 
     @property
     def contenders(self) -> int:
@@ -89,8 +90,14 @@ class Outlook:
             return "Decided." if self.races_left else "Decided: no race is left."
         text = (
             f"{self.races_left} race{'s' if self.races_left > 1 else ''} left, "
-            f"{self.points_available} points to win: {self.contenders} can still win."
+            f"{self.points_available} points to win: {self.contenders} can still win"
+            + (" on the points known." if self.unknown else ".")
         )
+        if self.unknown:
+            text += (
+                " Not decided while a race so far lacks a complete classification: the "
+                "points below a partial podium are unknown."
+            )
         return text + (f" {self.clinch}" if self.clinch else "")
 
 
@@ -137,7 +144,9 @@ def outlook(
     if not decided and races_left and len(leaders) == 1 and not unknown:
         settling = settles(leaders[0], contenders, points, best_of, races_left)
     clinch = settling.sentence(title, next_race or "the next race") if settling else None
-    return Outlook(maxima, can_win, races_left, decided, win * races_left, settling, clinch)
+    return Outlook(
+        maxima, can_win, races_left, decided, win * races_left, settling, clinch, unknown
+    )
 
 
 def settles(

@@ -43,6 +43,14 @@ def test_a_tie_on_points_is_never_decided_early():
 def test_a_partial_race_leaves_it_open():
     table = look(rows(a=(100, 80), b=(60, 50)), races_left=1, unknown=True)
     assert not table.decided and table.clinch is None
+    # b reaches 100 + 60 = 160 < 180 on the points known, yet the skaters below a partial
+    # podium may have more: the sentence says why it stays open.
+    assert table.summary == (
+        "1 race left, 100 points to win: 1 can still win on the points known. Not decided "
+        "while a race so far lacks a complete classification: the points below a partial "
+        "podium are unknown."
+    )
+    assert look(rows(a=(100, 80), b=(60, 50)), races_left=1).summary == "Decided."
 
 
 def test_the_nations_table_has_no_outlook():

@@ -435,6 +435,19 @@ def readers(server: Server, seconds: int, path: str) -> dict:
     }
 
 
+def read_while(
+    server: Server, seconds: int, threads: list[threading.Thread], stop: threading.Event
+) -> dict:
+    """The readers on a standings page while these threads run; then the threads stopped."""
+    for thread in threads:
+        thread.start()
+    measured = readers(server, seconds, "/seasons/2012-13/standings/men/500m/")
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=300)
+    return measured
+
+
 def import_while_reading(
     server: Server, env: dict, fixtures: dict, label: str, seconds: int, failures: list[str]
 ) -> tuple[list[str], float]:
@@ -481,13 +494,7 @@ def import_while_reading(
         threads = [threading.Thread(target=official, args=(n + 1, shares[n])) for n in range(2)]
         if with_import:
             threads.append(threading.Thread(target=importing))
-        for thread in threads:
-            thread.start()
-        measured = readers(server, seconds, "/seasons/2012-13/standings/men/500m/")
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=300)
-        return measured
+        return read_while(server, seconds, threads, stop)
 
     statuses.clear()
     alone = phase(with_import=False)
@@ -598,12 +605,7 @@ def heats_while_reading(
                 )
 
     threads = [threading.Thread(target=official, args=(n + 1, races[n::2])) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    measured = readers(server, seconds, "/seasons/2012-13/standings/men/500m/")
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=300)
+    measured = read_while(server, seconds, threads, stop)
     derived = manage(env, "shell", "-c", (
         "from results.models import Result\n"
         f"print(Result.objects.filter(race__event__season__slug='{HEAT_SEASON}').count())"

@@ -125,15 +125,24 @@ def restored(text: str) -> str:
 # --- Writing --------------------------------------------------------------------------------
 
 
+def race_cells(race: Any) -> list[str]:
+    """The columns that name a race: season, event, gender, distance, race."""
+    return [race.event.season.slug, str(race.event.number), race.gender, race.distance,
+            str(race.number)]  # fmt: skip
+
+
+def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def result_row(result: Any) -> list[str]:
     """One line of a classification in the CSV format (needs race__event__season, athlete)."""
-    race = result.race
     return [
-        race.event.season.slug,
-        str(race.event.number),
-        race.gender,
-        race.distance,
-        str(race.number),
+        *race_cells(result.race),
         "" if result.rank is None else str(result.rank),
         neutralised(result.athlete.name) if result.athlete_id else "",
         result.nation_id,
@@ -146,24 +155,15 @@ def result_row(result: Any) -> list[str]:
 
 def write(results: Iterable[Any]) -> str:
     """The CSV text of these results, header first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS + OPTIONAL_COLUMNS)
-    writer.writerows(result_row(result) for result in results)
-    return out.getvalue()
+    return csv_text(COLUMNS + OPTIONAL_COLUMNS, (result_row(result) for result in results))
 
 
 def heat_line_row(line: Any) -> list[str]:
     """One line of a heat in the rounds format (needs round__race__event__season, athlete and
     members loaded)."""
-    race = line.round.race
     members = sorted(member.name for member in line.members.all())
     return [
-        race.event.season.slug,
-        str(race.event.number),
-        race.gender,
-        race.distance,
-        str(race.number),
+        *race_cells(line.round.race),
         line.round.name,
         str(line.heat),
         "" if line.place is None else str(line.place),
@@ -181,11 +181,7 @@ def heat_line_row(line: Any) -> list[str]:
 
 def write_rounds(lines: Iterable[Any]) -> str:
     """The CSV text of these heat lines in the rounds format, header first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ROUND_COLUMNS + ROUND_OPTIONAL_COLUMNS)
-    writer.writerows(heat_line_row(line) for line in lines)
-    return out.getvalue()
+    return csv_text(ROUND_COLUMNS + ROUND_OPTIONAL_COLUMNS, (heat_line_row(line) for line in lines))
 
 
 # --- Reading (pure) -------------------------------------------------------------------------

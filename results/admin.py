@@ -544,7 +544,7 @@ class RaceAdmin(HistoryAdmin):
                 else:
                     messages.success(request, done)
                     return HttpResponseRedirect(reverse("admin:results_race_changelist"))
-            context |= {"plan": import_plan, "stale": True}
+            context |= {"plan": import_plan, "stale": True, **preview_of(import_plan)}
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
@@ -564,9 +564,22 @@ class RaceAdmin(HistoryAdmin):
                         "reason": options["reason"],
                     }
                 )
-                context |= {"plan": import_plan, "confirm": confirm, "filename": upload.name}
+                context |= {"plan": import_plan, "confirm": confirm, "filename": upload.name,
+                            **preview_of(import_plan)}  # fmt: skip
         context["form"] = form
         return TemplateResponse(request, "admin/results/race/import.html", context)
+
+
+# What the import page offers for a problem the importer can be asked to get past.
+IMPORT_ACTIONS = {importer.REPLACE: "tick Replace below and preview the file again to replace them"}
+
+
+def preview_of(import_plan: Any) -> dict:
+    """The import page's problems and rows, each problem with what the page offers."""
+    return {
+        "problems": [(p, importer.told(p, IMPORT_ACTIONS)) for p in import_plan.problems],
+        "rows": importer.row_previews(import_plan, IMPORT_ACTIONS),
+    }
 
 
 class ResultAdminBase(HistoryAdmin):

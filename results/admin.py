@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from results import exports, heat_entry, importer
+from results import exports, heat_entry, history, importer
 from results.forms import (
     AdjustmentForm,
     AdjustmentFormSet,
@@ -106,9 +106,10 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
         )
 
     def get_fields(self, request: HttpRequest, obj: Race | None = None) -> list[str]:
-        """A relay's lines name the team's members too."""
+        """A relay's lines name the team by its nation and its members, never an athlete (no
+        column that must stay empty: the page fits a 1280 px screen)."""
         if obj is not None and obj.is_relay:
-            return [*self.fields[:3], "members", *self.fields[3:]]
+            return ["rank", "nation", "members", *self.fields[3:]]
         return list(self.fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Race | None = None) -> list[str]:
@@ -125,7 +126,7 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
             request, obj
         )
 
-    @admin.display(description="World Cup points")
+    @admin.display(description="points")
     def points(self, result: Result) -> int | str:
         return result.points if result.pk else ""
 
@@ -434,11 +435,21 @@ class RaceAdmin(HistoryAdmin):
     autocomplete_fields = ["event"]
     inlines = [ResultInline]
     change_list_template = "admin/results/race/change_list.html"
+    object_history_list_template = "admin/results/race/object_history_list.html"
     actions = ["publish_provisional", "publish_official", "back_to_draft", "download_csv"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The autocomplete and history pages name each race by its event, too.
         return super().get_queryset(request).select_related("event__season").with_doubled()
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """The race's versions and its lines', each with what it changed (old → new)."""
+        self.id_or_404(object_id)
+        entries = history.race_history(int(unquote(object_id)))
+        return super().history_view(request, object_id, {**(extra_context or {}),
+                                                         "entries": entries})  # fmt: skip
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         """An official race is never deleted: that would unpublish it."""
@@ -533,7 +544,7 @@ class RaceAdmin(HistoryAdmin):
                 else:
                     messages.success(request, done)
                     return HttpResponseRedirect(reverse("admin:results_race_changelist"))
-            context |= {"plan": import_plan, "stale": True}
+            context |= {"plan": import_plan, "stale": True, **preview_of(import_plan)}
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
@@ -553,9 +564,22 @@ class RaceAdmin(HistoryAdmin):
                         "reason": options["reason"],
                     }
                 )
-                context |= {"plan": import_plan, "confirm": confirm, "filename": upload.name}
+                context |= {"plan": import_plan, "confirm": confirm, "filename": upload.name,
+                            **preview_of(import_plan)}  # fmt: skip
         context["form"] = form
         return TemplateResponse(request, "admin/results/race/import.html", context)
+
+
+# What the import page offers for a problem the importer can be asked to get past.
+IMPORT_ACTIONS = {importer.REPLACE: "tick Replace below and preview the file again to replace them"}
+
+
+def preview_of(import_plan: Any) -> dict:
+    """The import page's problems and rows, each problem with what the page offers."""
+    return {
+        "problems": [(p, importer.told(p, IMPORT_ACTIONS)) for p in import_plan.problems],
+        "rows": importer.row_previews(import_plan, IMPORT_ACTIONS),
+    }
 
 
 class ResultAdminBase(HistoryAdmin):

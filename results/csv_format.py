@@ -25,7 +25,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -194,6 +194,9 @@ class Problem:
     line: int
     column: str | None
     message: str
+    # What the importer can do about it, when its caller says how ("replace": the file would
+    # replace what is there; the command says --replace, the admin its Replace box).
+    remedy: str = ""
 
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
@@ -295,6 +298,7 @@ class Reading:
     kind: str  # CLASSIFICATION or ROUNDS
     rows: Sequence[FileLine] | Sequence[RoundFileLine]
     problems: list[Problem]
+    written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
 
 
 def cells_of(data: bytes, filename: str) -> tuple[list[list[str]], list[Problem]]:
@@ -405,8 +409,10 @@ def read_any(data: bytes, filename: str = "results.csv") -> Reading:
     if problems:
         return Reading(CLASSIFICATION, [], problems)
     if kind_of(cells) == ROUNDS:
-        return Reading(ROUNDS, *round_lines(cells))
-    return Reading(CLASSIFICATION, *classification_lines(cells))
+        table, problems = table_of(cells, ROUND_COLUMNS, ROUND_OPTIONAL_COLUMNS)
+        return Reading(ROUNDS, *round_rows(table, problems), written=dict(table))
+    table, problems = table_of(cells, COLUMNS, OPTIONAL_COLUMNS)
+    return Reading(CLASSIFICATION, *classification_rows(table, problems), written=dict(table))
 
 
 def kind_of(cells: Sequence[Sequence[str]]) -> str:
@@ -456,7 +462,13 @@ def table_of(
 def classification_lines(
     cells: Sequence[Sequence[str]],
 ) -> tuple[list[FileLine], list[Problem]]:
-    table, problems = table_of(cells, COLUMNS, OPTIONAL_COLUMNS)
+    return classification_rows(*table_of(cells, COLUMNS, OPTIONAL_COLUMNS))
+
+
+def classification_rows(
+    table: list[tuple[int, dict[str, str]]], problems: list[Problem]
+) -> tuple[list[FileLine], list[Problem]]:
+    """A classification file's lines under the header, checked."""
     rows: list[FileLine] = []
     for line, raw in table:
         row, row_problems = check_row(line, raw)
@@ -468,7 +480,13 @@ def classification_lines(
 
 
 def round_lines(cells: Sequence[Sequence[str]]) -> tuple[list[RoundFileLine], list[Problem]]:
-    table, problems = table_of(cells, ROUND_COLUMNS, ROUND_OPTIONAL_COLUMNS)
+    return round_rows(*table_of(cells, ROUND_COLUMNS, ROUND_OPTIONAL_COLUMNS))
+
+
+def round_rows(
+    table: list[tuple[int, dict[str, str]]], problems: list[Problem]
+) -> tuple[list[RoundFileLine], list[Problem]]:
+    """A rounds file's lines under the header, checked: each alone, then what spans lines."""
     rows: list[RoundFileLine] = []
     for line, raw in table:
         row, row_problems = check_round_row(line, raw)

@@ -13,8 +13,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from results.models import Adjustment, Athlete, Event, Nation, Race, Result, Season
-from results.standings.classification import RELAY_NEEDS_NATION
+from results.models import (
+    Adjustment,
+    Athlete,
+    Event,
+    Nation,
+    Race,
+    Result,
+    Season,
+    default_tie_break,
+)
+from results.standings.classification import RANK_FROM_ONE, RELAY_NEEDS_NATION
 from results.vocabulary import INDIVIDUAL_DISTANCES, RaceState, Status, format_time, parse_time
 
 # --- Form fields ----------------------------------------------------------------------------
@@ -281,6 +290,7 @@ class SeasonForm(RevisionCheckedForm):
     )
     tie_break = ListField(
         required=False,
+        initial=default_tie_break,  # a new season shows (and keeps) the default chain
         help_text="Steps tried in order for equal net points: countback (more wins, then more "
         "second places, … over all results), last-race (better result in the most recent "
         "race). Empty: ties stand and the rank is shared.",
@@ -337,7 +347,7 @@ class RaceForm(RevisionCheckedForm):
                 race.check_state(data["state"])
             except ValidationError as error:
                 self.add_error("state", error)
-        if self.edited():
+        if self.edited() or self.lines_changed():
             try:
                 race.check_correction(self.reason(data))
             except ValidationError as error:
@@ -346,6 +356,12 @@ class RaceForm(RevisionCheckedForm):
 
     def reason(self, data: dict) -> str:
         return data.get("change_reason", "")
+
+    def lines_changed(self) -> bool:
+        """Whether the page's classification (the lines below the race) was changed: a
+        correction of an official race too, with the reason given here."""
+        lines = getattr(self.instance, "classification_formset", None)
+        return lines is not None and lines.is_bound and lines.has_changed()
 
 
 class RaceInlineForm(RaceForm):
@@ -385,7 +401,7 @@ class ResultForm(forms.ModelForm):
     nation = NationCodeField(
         queryset=Nation.objects.all(),
         required=False,
-        widget=forms.TextInput(attrs={"size": 4, "maxlength": 3, "placeholder": "KOR"}),
+        widget=forms.TextInput(attrs={"size": 3, "maxlength": 3}),
         help_text="Three-letter code; blank: the athlete's nation.",
         error_messages={"invalid_choice": "Unknown nation code."},
     )
@@ -397,6 +413,12 @@ class ResultForm(forms.ModelForm):
             "confidence", "note",
         ]  # fmt: skip
         widgets = {"source": forms.TextInput(attrs={"size": 30})}
+        error_messages = {"rank": {"min_value": RANK_FROM_ONE}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Statuses by their ISU codes, as results sheets write them (a narrow column).
+        self.fields["status"].choices = [(s.value, s.value or s.label) for s in Status]
 
     def race_of(self, data: dict) -> Race | None:
         """The line's race: as submitted, else as stored (an inline's parent race)."""
@@ -455,6 +477,8 @@ class LoadedLabelsFormSet(forms.BaseInlineFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
         for name in self.loaded_fields:
+            if name not in form.fields:  # (a relay's lines name no athlete)
+                continue
             related = getattr(form.instance, name) if getattr(form.instance, f"{name}_id") else None
             widget = form.fields[name].widget
             widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
@@ -480,15 +504,26 @@ class ClassificationFormSet(LoadedLabelsFormSet):
     loaded_fields = ("athlete",)
     loaded_many = ("members",)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The race's form checks the reason for a change of these lines, at its reason field.
+        self.instance.classification_formset = self
+
     def clean(self) -> None:
         super().clean()
         race = self.instance
-        if self.has_changed():
-            if race.has_rounds:
-                raise ValidationError(FROM_ROUNDS)
-            race.check_correction(self.data.get("change_reason", ""))
+        if self.has_changed() and race.has_rounds:
+            raise ValidationError(FROM_ROUNDS)
         kept = [form for form in self.forms if not self._deleted(form)]
-        race.check_ranks((row, form.cleaned_data.get("rank")) for row, form in enumerate(kept, 1))
+        rows = {row: form for row, form in enumerate(self.forms, 1) if form in kept}
+        try:
+            race.check_ranks((row, form.cleaned_data.get("rank")) for row, form in rows.items())
+        except ValidationError as error:
+            # Each problem at the line standing on the rank that should stay empty.
+            for problem in error.error_list:
+                for form in rows.values():
+                    if form.cleaned_data.get("rank") == problem.params["taken"]:
+                        form.add_error("rank", problem)
         race.check_complete(
             (form.cleaned_data.get("rank") for form in kept),
             completeness=self.data.get("completeness", ""),

@@ -55,8 +55,11 @@ from results.vocabulary import (
     RoundName,
     folded,
     format_time,
+    parse_time,
     plural,
 )
+
+REPLACE = "replace"  # a problem's remedy: ask the import to replace what the race has
 
 
 @dataclass
@@ -70,6 +73,8 @@ class Plan:
     athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
     new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
     outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
+    written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
+    held: dict[int, Problem] = field(default_factory=dict)  # line → its race's refusal
     is_rounds: ClassVar[bool] = False
 
     @property
@@ -105,7 +110,7 @@ def plan(
     match = calendar.matcher()
     in_race: dict[tuple, dict[object, int]] = defaultdict(dict)  # race → skater → first line
 
-    race_problems: dict[tuple, tuple[str, str, list[int]]] = {}  # one problem per race
+    race_problems: dict[tuple, tuple[tuple, list[int]]] = {}  # one problem per race
     for row in rows:
         race = calendar.races.get(row.race_key)
         refusal = None
@@ -118,15 +123,11 @@ def plan(
                 "classification follows from the rounds)",
             )
         elif race.result_count and not replace:
-            refusal = (
-                "race",
-                f"{race} already has {race.result_count} result(s); use --replace (or tick "
-                "Replace) to replace its classification",
-            )
+            refusal = ("race", f"{race} already has {race.result_count} result(s)", REPLACE)
         elif race.result_count and (correction := correction_refused(race, reason)):
             refusal = ("race", correction)
         if refusal:
-            race_problems.setdefault(row.race_key, (*refusal, []))[2].append(row.line)
+            race_problems.setdefault(row.race_key, (refusal, []))[1].append(row.line)
         if row.nation not in nations:
             result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
         if refusal or row.nation not in nations or not row.valid:
@@ -189,17 +190,20 @@ def plan(
         except ValidationError as error:
             first = min(row.line for row in by_race[key])
             result.problems.append(Problem(first, "rank", clause(error.message)))
-    result.problems += refusals(race_problems)
+    result.problems += refusals(race_problems, result.held)
     result.problems.sort(key=lambda p: (p.line, p.column or ""))
     return result
 
 
-def refusals(race_problems: dict[tuple, tuple[str, str, list[int]]]) -> list[Problem]:
-    """One problem per race refused whole, on its first line, naming the lines it covers."""
+def refusals(race_problems: dict[tuple, tuple[tuple, list[int]]], held: dict) -> list[Problem]:
+    """One problem per race refused whole, on its first line, naming the lines it covers;
+    `held` gets each of those lines' problem."""
     problems = []
-    for column, message, lines in race_problems.values():
+    for (column, message, *remedy), lines in race_problems.values():
         also = f" (lines {lines[0]}–{lines[-1]})" if len(lines) > 1 else ""
-        problems.append(Problem(lines[0], column, message + also))
+        problem = Problem(lines[0], column, message + also, *remedy)
+        problems.append(problem)
+        held.update(dict.fromkeys(lines, problem))
     return problems
 
 
@@ -293,6 +297,56 @@ class AthleteMatcher:
 
     def named(self, name: str, nation: str) -> Athlete | None:
         return self.by_name.get((name.casefold(), nation))
+
+
+# --- The preview -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowPreview:
+    """A line of the file as a preview shows it: its cells as the file wrote them (its time as
+    the ISU writes it), and what importing it would do, or every problem it has."""
+
+    line: int
+    cells: dict[str, str]
+    time: str
+    outcome: str
+    problems: tuple[str, ...]
+
+
+def told(problem: Problem, actions: dict[str, str]) -> str:
+    """A problem's message with the caller's own words for what can be done about it (the
+    command's --replace, the admin's Replace box)."""
+    action = actions.get(problem.remedy, "")
+    return f"{problem.message}; {action}" if action else problem.message
+
+
+def row_previews(import_plan: Plan | RoundsPlan, actions: dict[str, str]) -> list[RowPreview]:
+    """Every line of the file under the header, faulty ones too, in the file's order; each
+    line of a race refused whole carries the race's problem."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for problem in import_plan.problems:
+        found[problem.line].append(told(problem, actions))
+    for line, problem in import_plan.held.items():
+        if problem.line != line:
+            found[line].append(told(problem, actions))
+    lines = sorted(set(import_plan.written) | {line for line in found if line > 1})
+    previews = []
+    for line in lines:
+        cells = import_plan.written.get(line, {})
+        problems = tuple(found.get(line, ()))
+        outcome = "" if problems else import_plan.outcomes.get(line, "")
+        previews.append(RowPreview(line, cells, as_written(cells.get("time", "")), outcome,
+                                   problems))  # fmt: skip
+    return previews
+
+
+def as_written(time: str) -> str:
+    """A time cell as the ISU writes it (86.661 → 1:26.661); one that is no time, as typed."""
+    try:
+        return format_time(parse_time(time)) if time.strip() else ""
+    except ValueError:
+        return time
 
 
 # --- Applying (one transaction) -------------------------------------------------------------
@@ -488,6 +542,8 @@ class RoundsPlan:
     new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
     outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
     previews: list[RacePreview] = field(default_factory=list)
+    written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
+    held: dict[int, Problem] = field(default_factory=dict)  # line → its race's refusal
     is_rounds: ClassVar[bool] = True
 
     @property
@@ -534,7 +590,7 @@ def plan_rounds(
     checked: dict[tuple, dict[tuple[str, int], list[HeatLine]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    race_problems: dict[tuple, tuple[str, str, list[int]]] = {}
+    race_problems: dict[tuple, tuple[tuple, list[int]]] = {}
 
     def new_athlete(key: tuple[str, str], name: str, nation: str, race: Race) -> Athlete:
         if key not in candidates:
@@ -571,15 +627,11 @@ def plan_rounds(
                 if race.heat_line_count
                 else plural(race.result_count, "result")
             )
-            refusal = (
-                "race",
-                f"{race} already has {what}; use --replace (or tick Replace) to replace its "
-                "rounds and classification",
-            )
+            refusal = ("race", f"{race} already has {what}", REPLACE)
         elif had and (correction := correction_refused(race, reason)):
             refusal = ("race", correction)
         if refusal:  # (every line of a race that does not exist has one)
-            race_problems.setdefault(row.race_key, (*refusal, []))[2].append(row.line)
+            race_problems.setdefault(row.race_key, (refusal, []))[1].append(row.line)
             continue
         if row.nation not in calendar.nations:
             result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
@@ -631,7 +683,7 @@ def plan_rounds(
             result.members[row.line] = members
             result.outcomes[row.line] = outcome
 
-    result.problems += refusals(race_problems)
+    result.problems += refusals(race_problems, result.held)
     checkable = checkable_races(rows, problems)
     checked = {key: heats for key, heats in checked.items() if key in checkable}
     earlier = existing_heats([calendar.races[key] for key in checked])
@@ -797,8 +849,13 @@ def plan_file(
     """Read a classification or rounds file (told apart by its `round` column) and plan it."""
     reading = read_any(data, filename)
     if reading.kind == ROUNDS:
-        return plan_rounds(list(reading.rows), reading.problems, replace, reason)
-    return plan(list(reading.rows), reading.problems, replace, reason)
+        import_plan: Plan | RoundsPlan = plan_rounds(
+            list(reading.rows), reading.problems, replace, reason
+        )
+    else:
+        import_plan = plan(list(reading.rows), reading.problems, replace, reason)
+    import_plan.written = reading.written
+    return import_plan
 
 
 def apply_file(

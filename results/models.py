@@ -389,7 +389,10 @@ class Season(models.Model):
         "shared.",
     )
     rules_confidence = models.CharField(
-        max_length=8, choices=Confidence.choices, default=Confidence.SOURCED
+        max_length=8,
+        choices=Confidence.choices,
+        default=Confidence.ASSUMED,
+        help_text="Sourced only when the rules' source below says where they come from.",
     )
     rules_source = models.TextField(
         blank=True, help_text="Where the rules come from and what is still to be confirmed."
@@ -912,8 +915,18 @@ class Race(models.Model):
         problems = shared_rank_problems(numbered)
         if problems:
             raise ValidationError(
-                [problem.message[:1].upper() + problem.message[1:] + "." for problem in problems],
-                code="shared",
+                [
+                    ValidationError(
+                        problem.message[:1].upper() + problem.message[1:] + ".",
+                        code="shared",
+                        params={
+                            "rank": problem.rank,
+                            "lines": problem.lines,
+                            "taken": problem.taken,
+                        },
+                    )  # fmt: skip
+                    for problem in problems
+                ]
             )
 
     @property
@@ -1212,7 +1225,7 @@ class Result(models.Model):
     note = models.TextField(blank=True)
     revision = revision_field("line")
 
-    history = HistoricalRecords(excluded_fields=["revision"])
+    history = HistoricalRecords(excluded_fields=["revision"], m2m_fields=[members])
 
     objects = ResultQuerySet.as_manager()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.forms import CheckboxSelectMultiple
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -39,7 +42,9 @@ def form_data(response) -> dict:
     for form in forms:
         for name in form.fields:
             raw = value(form[name])
-            if raw is False:
+            if raw is False or (
+                raw == "" and isinstance(form.fields[name].widget, CheckboxSelectMultiple)
+            ):
                 continue  # an unticked checkbox is not sent
             data[form.add_prefix(name)] = "on" if raw is True else raw
     return data
@@ -104,11 +109,25 @@ def test_athlete_of_the_wrong_gender_is_refused(admin_client):
 
 
 def test_relay_line_with_an_athlete_is_refused(admin_client):
+    # The relay's page asks for no athlete (its lines name a nation); a line's own page does.
     relay = draft_race(distance="5000m-relay")
     skater = make.athlete()
-    response = post_race_page(admin_client, relay, rank=1, athlete=skater.pk, nation="KOR")
+    data = form_data(admin_client.get(reverse("admin:results_result_add")))
+    data.pop("members")
+    data.update(race=relay.pk, rank="1", athlete=skater.pk, nation="KOR")
+    response = admin_client.post(reverse("admin:results_result_add"), data)
     refused(response, "A relay line names the team&#x27;s nation, not an athlete.")
     assert not relay.results.exists()
+
+
+def test_a_relays_page_names_no_athlete_and_ignores_one_posted(admin_client):
+    relay = draft_race(distance="5000m-relay")
+    page = admin_client.get(change_url(relay)).content.decode()
+    assert 'name="results-__prefix__-nation"' in page
+    assert 'name="results-__prefix__-athlete"' not in page
+    response = post_race_page(admin_client, relay, rank=1, athlete=make.athlete().pk, nation="KOR")
+    assert response.status_code == 302
+    assert list(relay.results.values_list("athlete", "nation")) == [(None, "KOR")]
 
 
 def test_relay_line_without_a_nation_is_refused(admin_client):
@@ -358,3 +377,168 @@ def test_the_admin_shows_the_same_comparison_to_staff(admin_client, season_2012_
     html = page.content.decode()
     assert "Published standings against computed ones" in html
     assert "2992 is no sum of 4 points-table values" in html
+
+
+# --- What an official finds on the pages ----------------------------------------------------
+
+
+def test_a_new_season_saved_as_shown_keeps_the_default_tie_break_and_assumed_rules(admin_client):
+    page = admin_client.get(reverse("admin:results_season_add"))
+    data = form_data(page)
+    assert data["tie_break"] == "countback, last-race"  # the README's default chain, shown
+    data.update(slug="2031-32", name="2031–32", start_date="2031-10-01", end_date="2032-03-31",
+                points_table="1000, 800, 640")  # fmt: skip
+    response = admin_client.post(reverse("admin:results_season_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    season = Season.objects.get(slug="2031-32")
+    assert season.tie_break == ["countback", "last-race"]
+    # No source given for the rules: they are assumed, not sourced.
+    assert (season.rules_source, season.rules_confidence) == ("", "assumed")
+
+
+def nation_inputs(html: str) -> list[str]:
+    return re.findall(r"<input[^>]*name=\"results-[^\"]*nation\"[^>]*>", html)
+
+
+def test_a_new_line_has_no_nation_that_reads_like_a_value(admin_client):
+    race = draft_race()
+    make.result(race, 1)
+    inputs = nation_inputs(admin_client.get(change_url(race)).content.decode())
+    assert len(inputs) == 2  # the line's, and the one a new line is made from
+    assert not [tag for tag in inputs if "placeholder" in tag]
+
+
+def errors_of(html: str, field_id: str) -> str:
+    """The error list Django renders at one field (empty: none)."""
+    found = re.search(rf'<ul class="errorlist" id="{field_id}_error">(.*?)</ul>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_a_changed_line_of_an_official_race_asks_for_the_reason_at_the_reason_field(
+    admin_client,
+):
+    race = make.race(state="official")
+    line = make.result(race, 1, time=Decimal("40.100"))
+    data = form_data(admin_client.get(change_url(race)))
+    data["results-0-time"] = "40.050"
+    response = admin_client.post(change_url(race), data)
+    html = response.content.decode()
+    at_reason = errors_of(html, "id_change_reason")
+    assert "This race is official: give the reason for the correction" in at_reason
+    assert html.count("give the reason for the correction") == 1  # there, and nowhere else
+    assert 'class="errorlist nonform"' not in html
+    assert "below the race" not in html
+    # The reason's row is highlighted as Django highlights a field with an error.
+    assert re.search(r'<div class="form-row errors field-change_reason', html)
+    line.refresh_from_db()
+    assert line.time == Decimal("40.100")
+
+
+def test_a_shared_rank_is_told_at_the_line_on_the_rank_it_leaves_empty(admin_client):
+    race = draft_race()
+    make.result(race, 1)
+    make.result(race, 2)
+    response = post_race_page(admin_client, race, rank=1, athlete=make.athlete().pk)
+    html = response.content.decode()
+    # Lines 1 and 3 share rank 1, so rank 2 stays empty: line 2 (the second row) is told.
+    assert errors_of(html, "id_results-1-rank") == (
+        "<li>Rank 1 is shared by lines 1 and 3, so rank 2 stays empty: the next line after "
+        "them is rank 3.</li>"
+    )
+    assert not errors_of(html, "id_results-0-rank") and not errors_of(html, "id_results-2-rank")
+    assert race.results.count() == 2
+
+
+def test_two_lines_sharing_the_last_rank_are_a_shared_rank_not_a_duplicate(admin_client):
+    race = draft_race()
+    make.result(race, 1)
+    make.result(race, 2)
+    response = post_race_page(admin_client, race, rank=2, athlete=make.athlete().pk)
+    assert response.status_code == 302
+    assert sorted(race.results.values_list("rank", flat=True)) == [1, 2, 2]
+
+
+def test_rank_zero_gives_one_clear_error(admin_client):
+    race = draft_race()
+    response = post_race_page(admin_client, race, rank=0, athlete=make.athlete().pk)
+    html = response.content.decode()
+    assert errors_of(html, "id_results-0-rank") == (
+        "<li>Rank 0 is no rank: ranks start at 1. Leave the rank empty for a line that is not "
+        "classified, and give its status.</li>"
+    )
+    assert html.count('<ul class="errorlist') == 1
+    assert "needs a status" not in html
+    assert not race.results.exists()
+
+
+# --- A race's history -----------------------------------------------------------------------
+
+
+def history_url(race: Race) -> str:
+    return reverse("admin:results_race_history", args=[race.pk])
+
+
+def test_a_races_history_shows_a_corrected_time_old_to_new_with_its_reason(admin_client):
+    race = make.race(distance="1500m", state="official")
+    make.result(race, 1, make.athlete("Charles Hamelin", nation_code="CAN"),
+                time=Decimal("143.345"))  # fmt: skip
+    data = form_data(admin_client.get(change_url(race)))
+    assert data["results-0-time"] == "2:23.345"
+    data["results-0-time"] = "2:23.300"
+    data["change_reason"] = "Timing corrected from the photo finish"
+    assert admin_client.post(change_url(race), data).status_code == 302
+    html = admin_client.get(history_url(race)).content.decode()
+    row = re.search(r"<tr>\s*<th scope=\"row\">.*?</tr>", html, re.S).group(0)  # the newest
+    assert "line 1. Charles Hamelin" in row
+    assert "Timing corrected from the photo finish" in row
+    assert "<strong>time:</strong> 2:23.345 → 2:23.300" in row
+
+
+def test_a_races_history_shows_its_own_fields_old_to_new(admin_client):
+    race = draft_race(record_note="")
+    data = form_data(admin_client.get(change_url(race)))
+    data["record_note"] = "WR"
+    data["state"] = "provisional"
+    assert admin_client.post(change_url(race), data).status_code == 302
+    html = admin_client.get(history_url(race)).content.decode()
+    assert "<strong>record note:</strong> (empty) → WR" in html
+    assert "<strong>publication:</strong> Draft → Provisional" in html
+
+
+def test_a_relays_history_shows_its_members_old_to_new(admin_client):
+    relay = draft_race(distance="5000m-relay")
+    skaters = [make.athlete(f"Skater {letter}") for letter in "ABCDE"]
+    line = make.result(relay, 1, nation_code="KOR")
+    line.members.set(skaters[:4])
+    data = form_data(admin_client.get(change_url(relay)))
+    data["results-0-members"] = [str(skater.pk) for skater in [*skaters[:3], skaters[4]]]
+    data["change_reason"] = "Skater E skated, not Skater D"
+    assert admin_client.post(change_url(relay), data).status_code == 302
+    assert sorted(line.members.values_list("name", flat=True))[-1] == "Skater E"
+    html = admin_client.get(history_url(relay)).content.decode()
+    assert (
+        "<strong>members:</strong> Skater A, Skater B, Skater C, Skater D → "
+        "Skater A, Skater B, Skater C, Skater E"
+    ) in html
+    assert "Skater E skated, not Skater D" in html
+
+
+def test_a_races_history_runs_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries
+):
+    relay = draft_race(distance="5000m-relay")
+    codes = [f"X{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(20)]
+
+    def correct(line: Result) -> None:
+        line.time = Decimal("400.000")
+        line.save()
+        line.members.set([make.athlete(nation_code=line.nation_id) for _ in range(2)])
+
+    correct(make.result(relay, 1, nation_code=codes[0]))
+    with_one = queries(admin_client, history_url(relay))
+    for rank, code in enumerate(codes[1:], 2):
+        correct(make.result(relay, rank, nation_code=code))
+    assert queries(admin_client, history_url(relay)) == with_one
+    with django_assert_max_num_queries(12):
+        html = admin_client.get(history_url(relay)).content.decode()
+    assert html.count("<strong>time:</strong> (empty) → 6:40.000") == 20

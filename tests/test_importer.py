@@ -1,6 +1,7 @@
 """Importing classifications from results files: every bad row refused, nothing half-written."""
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -188,7 +191,10 @@ def test_the_readme_example_file_imports(tmp_path, capsys, season_2012_13):
 
 def test_a_race_with_results_is_refused_without_replace(calendar, tmp_path, capsys):
     run(tmp_path, GOOD)
-    refused(tmp_path, capsys, GOOD, message="already has 4 result(s); use --replace", line=2)
+    refused(
+        tmp_path, capsys, GOOD, line=2,
+        message="Men 500 m already has 4 result(s) (lines 2–5); use --replace to replace them",
+    )  # fmt: skip
 
 
 def test_replace_swaps_the_races_classification(calendar, tmp_path, capsys):
@@ -844,3 +850,73 @@ def test_a_workbook_with_too_many_rows_is_refused(calendar, monkeypatch):
     monkeypatch.setattr(csv_format, "MAX_ROWS", 3)
     rows, problems = csv_format.read(good_workbook(), "results.xlsx")
     assert [p.message for p in problems] == ["more than 3 rows; import at most 3 at once"]
+
+
+# --- The preview: every row as the file wrote it, and each problem on its row ---------------
+
+
+def preview_row(page: str, line: int) -> str:
+    """The preview table's row of one line of the file."""
+    found = re.search(rf'<tr[^>]*><th scope="row">{line}</th>.*?</tr>', page, re.S)
+    assert found, f"line {line} is not in the preview"
+    return found.group(0)
+
+
+def test_the_admin_preview_shows_times_as_the_file_wrote_them(admin_client, calendar):
+    text = HEADER + (
+        "2012-13,1,men,1000m,1,1,Charles Hamelin,CAN,1:26.661,\n"
+        "2012-13,1,men,1000m,1,2,J. R. Celski,USA,2:23.345,\n"
+    )
+    page = upload(admin_client, text).content.decode()
+    assert "<td>1:26.661</td>" in preview_row(page, 2)
+    assert "<td>2:23.345</td>" in preview_row(page, 3)
+    assert "143.345" not in page and "86.661" not in page
+
+
+def test_the_admin_preview_lists_every_row_with_its_problems(admin_client, calendar):
+    text = HEADER + (
+        "2012-13,1,men,500m,1,1,A Skater,CAN,fast,\n"  # a bad time
+        "2012-13,1,men,1000m,1,1,B Skater,CAN,1:26.661,\n"  # good
+        "2099-00,1,men,500m,1,1,C Skater,CAN,,\n"  # an unknown season: no race to look up
+        "2012-13,1,men,500m,x,3,D Skater,CAN,,\n"  # a bad race number: not even read as a row
+    )
+    page = upload(admin_client, text).content.decode()
+    bad_time = preview_row(page, 2)
+    assert "A Skater" in bad_time and "<td>fast</td>" in bad_time
+    assert "&#x27;fast&#x27; is not a race time" in bad_time
+    assert "new line" in preview_row(page, 3)
+    assert "unknown season 2099-00" in preview_row(page, 4)
+    bad_race = preview_row(page, 5)
+    assert "D Skater" in bad_race and "&#x27;x&#x27; is not a positive whole number" in bad_race
+
+
+def test_the_admin_says_to_tick_replace_and_the_command_says_replace(
+    admin_client, calendar, tmp_path, capsys
+):
+    run(tmp_path, GOOD)
+    page = upload(admin_client, GOOD).content.decode()
+    told = "already has 4 result(s) (lines 2–5); tick Replace below and preview the file again"
+    assert told in page
+    assert told in preview_row(page, 4)  # every line of the refused race says why
+    assert "--replace" not in page
+    with pytest.raises(CommandError):
+        run(tmp_path, GOOD)
+    errors = capsys.readouterr().err
+    assert "already has 4 result(s) (lines 2–5); use --replace to replace them" in errors
+    assert "tick" not in errors
+
+
+def test_the_admin_preview_runs_a_fixed_number_of_queries(admin_client, calendar):
+    def lines(n: int) -> str:
+        return HEADER + "".join(
+            f"2012-13,1,men,500m,1,{rank},Skater {rank},CAN,40.{rank:03d},\n"
+            for rank in range(1, n + 1)
+        )
+
+    def count(text: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert upload(admin_client, text).status_code == 200
+        return len(captured)
+
+    count(lines(1))  # warm the per-process caches
+    assert count(lines(1)) == count(lines(20))

@@ -139,6 +139,8 @@ RULES = [
     "The men skate the 5000 m relay",
     "while you were editing it",  # two officials, one row
     "is not a race time",
+    "ranks start at 1",  # a rank is 1 or more; a line with none is not classified
+    "so rank {} stays empty",  # a shared rank leaves the ranks it covers empty
 ]
 
 

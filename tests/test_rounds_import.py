@@ -6,6 +6,7 @@ rounds."""
 import base64
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -241,8 +242,8 @@ def test_a_race_with_rounds_is_refused_without_replace(race, tmp_path, capsys):
         tmp_path,
         capsys,
         SMALL,
-        told=f"line 2, column race: {race} already has 16 heat lines; use --replace (or tick "
-        "Replace) to replace its rounds and classification (lines 2–17)",
+        told=f"line 2, column race: {race} already has 16 heat lines (lines 2–17); use "
+        "--replace to replace them",
     )
 
 
@@ -282,7 +283,7 @@ def test_a_rounds_file_replaces_a_classification_keeping_its_lines(race, tmp_pat
         tmp_path,
         capsys,
         SMALL,
-        told=f"line 2, column race: {race} already has 2 results; use --replace",
+        told=f"line 2, column race: {race} already has 2 results (lines 2–17); use --replace",
     )
     run(tmp_path, SMALL, "--replace")
     assert race.results.count() == 8
@@ -574,6 +575,41 @@ def test_a_rounds_file_needs_the_right_to_enter_heats(client, race):
     assert upload(client, SMALL).status_code == 403
     header = "season,event,gender,distance,race,rank,athlete,nation,time,status\n"
     assert upload(client, header + "2030-31,1,men,500m,1,1,A,KOR,,\n").status_code == 200
+
+
+def preview_row(page: str, line: int) -> str:
+    """The preview table's row of one line of the file."""
+    found = re.search(rf'<tr[^>]*><th scope="row">{line}</th>.*?</tr>', page, re.S)
+    assert found, f"line {line} is not in the preview"
+    return found.group(0)
+
+
+def test_the_admin_preview_lists_every_heat_line_with_its_problems(admin_client, race):
+    text = with_line(3, "2030-31,1,men,500m,1,semifinals,1,1,Skater B,CAN,1:00.200,,QA")
+    page = upload(admin_client, text).content.decode()
+    assert page.count('<th scope="row">') >= 16  # every line of the file, 2 to 17
+    repeated = preview_row(page, 3)
+    assert "Skater B" in repeated and "<td>1:00.200</td>" in repeated
+    assert "place 1 repeats" in repeated
+    assert "<td>40.100</td>" in preview_row(page, 2)
+
+
+def test_the_admin_preview_shows_a_heat_line_it_could_not_read(admin_client, race):
+    text = with_line(4, "2030-31,x,men,500m,1,semifinals,1,3,Skater C,CHN,40.300,,QB")
+    page = upload(admin_client, text).content.decode()
+    unread = preview_row(page, 4)  # its event cell is bad: the file's line as written
+    assert "Skater C" in unread and "<td>semifinals</td>" in unread
+    assert "&#x27;x&#x27; is not a positive whole number" in unread
+
+
+def test_the_admin_preview_of_rounds_says_to_tick_replace(admin_client, race, tmp_path):
+    run(tmp_path, SMALL)
+    page = upload(admin_client, SMALL).content.decode()
+    assert (
+        "already has 16 heat lines (lines 2–17); tick Replace below and preview the file again "
+        "to replace them"
+    ) in preview_row(page, 9)
+    assert "--replace" not in page
 
 
 # --- The heat page and the rounds file agree ------------------------------------------------

@@ -57,6 +57,11 @@ RELAY_NEEDS_NATION = "A relay line names the team's nation."
 INDIVIDUAL_NEEDS_ATHLETE = "An individual race needs an athlete."
 DNS_HAS_NO_RANK = "A skater who did not start (DNS) has no rank."
 UNRANKED_NEEDS_STATUS = "A line with no rank needs a status (PEN, DNF, DNS, YC)."
+# A rank below 1 (%(show_value)s: the value typed, as Django's bound validators name it).
+RANK_FROM_ONE = (
+    "Rank %(show_value)s is no rank: ranks start at 1. Leave the rank empty for a line that is "
+    "not classified, and give its status."
+)
 
 
 def who_problem(*, relay: bool, athlete: bool) -> tuple[str, str] | None:

@@ -9,6 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from results import importer
 from results.vocabulary import RaceState
 
+# What the command offers for a problem the importer can be asked to get past.
+ACTIONS = {importer.REPLACE: "use --replace to replace them"}
+
 
 class Command(BaseCommand):
     help = (
@@ -80,7 +83,8 @@ class Command(BaseCommand):
 
     def refuse(self, path: Path, problems: list) -> None:
         for problem in problems:
-            self.stderr.write(f"{path.name}: {problem}")
+            where = str(problem).removesuffix(problem.message)
+            self.stderr.write(f"{path.name}: {where}{importer.told(problem, ACTIONS)}")
         raise CommandError(f"nothing written: {len(problems)} problem(s) in {path.name}")
 
     def show(self, race_preview: importer.RacePreview) -> None:

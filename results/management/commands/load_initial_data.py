@@ -37,7 +37,8 @@ def record_in_history(reason: str) -> None:
     race and its lines enter together, and no loaded line reads as a later correction."""
     now = timezone.now()
     for model in apps.get_app_config("results").get_models():
-        if model._meta.proxy or not hasattr(model, "history"):
+        tracked = getattr(model._meta, "simple_history_manager_attribute", None) == "history"
+        if model._meta.proxy or not tracked:  # (a line's kept members are no model of ours)
             continue
         if not model.history.exists():
             model.history.bulk_history_create(

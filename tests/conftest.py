@@ -90,6 +90,20 @@ def _test_settings(settings):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases; before they are dropped, on PostgreSQL, the sessions a
+    test's threads (the live server's, a restore's) may have left open are ended, or the drop
+    fails ("being accessed by other users") and leaves the database behind."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+@pytest.fixture(scope="session")
 def bundled_rows(django_db_setup, django_db_blocker) -> list[tuple[type, list[dict]]]:
     """The bundled nations and 2012–13 season as table rows, read once a session (per test
     worker): `loaddata` resolves every natural key with queries (about 2 s a load), while a

@@ -43,6 +43,9 @@ def cache_render_signatures() -> None:
     django_tables2.utils.signature = signature
 
 
+NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}  # right-aligned, header and figures
+
+
 class ListTable(tables.Table):
     """A public list's table: `?per_page=N` takes 1 to 100 rows a page, anything else is a 400."""
 
@@ -62,8 +65,8 @@ class ListTable(tables.Table):
 class SeasonTable(ListTable):
     caption = "World Cup seasons"
     name = tables.Column("Season", linkify=True)
-    event_count = tables.Column("Events", orderable=False)
-    race_count = tables.Column("Races", orderable=False)
+    event_count = tables.Column("Events", orderable=False, attrs=NUMBER)
+    race_count = tables.Column("Races", orderable=False, attrs=NUMBER)
 
     class Meta:
         model = Season
@@ -84,7 +87,7 @@ class AthleteTable(ListTable):
 class NationTable(ListTable):
     caption = "Nations"
     code = tables.Column("Code", linkify=True)
-    athlete_count = tables.Column("Athletes")
+    athlete_count = tables.Column("Athletes", attrs=NUMBER)
 
     class Meta:
         model = Nation
@@ -97,10 +100,10 @@ class MedalTable(ListTable):
 
     caption = "Medal table"
     nation = tables.Column("Nation")
-    gold = tables.Column("1st")
-    silver = tables.Column("2nd")
-    bronze = tables.Column("3rd")
-    total = tables.Column("Total")
+    gold = tables.Column("1st", attrs=NUMBER)
+    silver = tables.Column("2nd", attrs=NUMBER)
+    bronze = tables.Column("3rd", attrs=NUMBER)
+    total = tables.Column("Total", attrs=NUMBER)
 
     class Meta:
         orderable = False
@@ -126,9 +129,11 @@ class ResultTable(ListTable):
         accessor="competitor", verbose_name="Athlete / team", orderable=False
     )
     nation = tables.Column(linkify=True)
-    time = tables.Column(accessor="time_display", verbose_name="Time", orderable=False)
+    time = tables.Column(
+        accessor="time_display", verbose_name="Time", orderable=False, attrs=NUMBER
+    )
     status = tables.Column()
-    points = tables.Column(accessor="points", verbose_name="Points", orderable=False)
+    points = tables.Column(accessor="points", verbose_name="Points", orderable=False, attrs=NUMBER)
 
     class Meta:
         model = Result

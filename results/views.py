@@ -381,7 +381,10 @@ def race_cells(cells: list, best_of: int | None) -> SafeString:
         if line is None:
             html.append('<td class="num"></td>')
         elif line.disqualified:
-            html.append('<td class="num"><s class="dropped" title="Disqualified">DQ</s></td>')
+            html.append(
+                '<td class="num"><s class="dropped" title="Disqualified">DQ</s>'
+                '<span class="visually-hidden"> (disqualified)</span></td>'
+            )
         elif line.counted:
             html.append(f'<td class="num">{int(line.points)}</td>')
         else:

@@ -168,6 +168,15 @@ def test_the_standings_page_draws_the_progression_chart(client, season_2012_13):
     assert "1. CHN: 4000" in html
 
 
+def test_the_chart_gives_its_figures_as_a_table(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/standings/women/3000m-relay/")
+    figures = html[html.index('<details class="chart-figures">') : html.index("</details>")]
+    assert "<caption>Points after each race, top 6</caption>" in figures
+    assert '<th scope="col" class="num"><abbr title="WC 6 Dresden">WC6</abbr></th>' in figures
+    # CHN: 2nd (800), four wins, 3rd; best 4: the fourth win replaces the 800, the 3rd drops.
+    assert "1 CHN 800 1800 2800 3800 4000 4000" in text(figures)
+
+
 def test_the_standings_download_as_csv_and_json(client, season_2012_13, capsys):
     from django.core.management import call_command
 

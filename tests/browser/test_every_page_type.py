@@ -1,0 +1,183 @@
+"""Every public page type as a newcomer finds it, in Debian's Chromium (Playwright): no serious
+or critical accessibility violation (axe-core), no sideways page scroll on a phone, no table
+wider than its box on a desktop, number columns' headers aligned like their numbers.
+
+Each page is loaded once, at 1280 px: axe runs, the tables are measured and a screenshot taken;
+then the same page is narrowed to 390 px, measured and shot again. The data and the loads are
+shared by the module's tests, which only read what the visit found. Screenshots land in
+test-results/screenshots/ (gitignored), to be looked at.
+"""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import override_settings
+
+from tests.browser.test_public_site import race_with_rounds
+from tests.conftest import insert_bundled
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROUNDS = "(the race with rounds)"
+PAGES = {
+    "home": "/",
+    "season list": "/seasons/",
+    "season calendar": "/seasons/2012-13/",
+    "event": "/seasons/2012-13/events/1/",
+    "race without rounds": "/seasons/2012-13/events/1/men/500m/1/",
+    "race with rounds": ROUNDS,
+    "relay race": "/seasons/2012-13/events/1/men/5000m-relay/1/",
+    "standings overview": "/seasons/2012-13/standings/",
+    "standings table": "/seasons/2012-13/standings/women/3000m-relay/",
+    "standings after a race": "/seasons/2012-13/standings/men/500m/?after_race=3",
+    "medal table": "/seasons/2012-13/medals/",
+    "athlete list": "/athletes/",
+    "athlete": "/athletes/elise-christie/",
+    "nation list": "/nations/",
+    "nation": "/nations/KOR/",
+    "results search": "/results/?gender=men&distance=1000m",
+    "API docs": "/api/v1/docs",
+    "not found": "/seasons/2012-13/events/99/",
+}
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SERIOUS = ("serious", "critical")
+
+# Each table of <main>: its caption, whether it is wider than its box (scrolls inside it), and
+# each column whose body cells are right-aligned but whose header is not.
+TABLES = """() => [...document.querySelectorAll("main table")].filter(t => t.offsetParent)
+  .map(table => {
+    const box = table.closest(".table-scroll") || table.parentElement;
+    const heads = [...table.querySelectorAll("thead th")];
+    const rows = [...table.querySelectorAll("tbody tr")];
+    const misaligned = heads.filter((th, i) => {
+      const cells = rows.map(tr => tr.children[i]).filter(td => td && td.textContent.trim());
+      const right = cells.length && cells.every(td => getComputedStyle(td).textAlign === "right");
+      return right && getComputedStyle(th).textAlign !== "right";
+    }).map(th => th.textContent.trim());
+    return {
+      caption: table.caption ? table.caption.textContent.trim() : null,
+      overflow: box.scrollWidth - box.clientWidth,
+      misaligned,
+    };
+  })"""
+
+# The right edge of the "Time" header's text and of each time below it, per table.
+TIME_EDGES = """() => {
+  const right = el => { const r = document.createRange(); r.selectNodeContents(el);
+                        return r.getBoundingClientRect().right; };
+  return [...document.querySelectorAll("main table")].flatMap(table => {
+    const heads = [...table.querySelectorAll("thead th")];
+    const i = heads.findIndex(th => th.textContent.trim() === "Time");
+    if (i < 0) return [];
+    const cells = [...table.querySelectorAll("tbody tr")].map(tr => tr.children[i])
+      .filter(td => td && td.textContent.trim());
+    return [{caption: table.caption.textContent.trim(), header: right(heads[i]),
+             cells: cells.map(right)}];
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def visits(django_db_blocker, bundled_rows, live_server, browser) -> dict[str, dict]:
+    """Load every page type once and note what each test checks."""
+    from django.core.cache import cache
+
+    from results.standings.loader import forget_loaded
+
+    storage = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            STORAGES={
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": storage},
+            },
+            SECURE_SSL_REDIRECT=False,
+        ),
+    ):
+        cache.clear()
+        forget_loaded()
+        insert_bundled(bundled_rows)
+        rounds = race_with_rounds()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        axe = Axe()
+        found = {}
+        for name, path in PAGES.items():
+            page.set_viewport_size({"width": 1280, "height": 900})
+            response = page.goto(live_server.url + (rounds if path == ROUNDS else path))
+            page.wait_for_load_state("networkidle")
+            shot = name.replace(" ", "-")
+            page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
+            seen = {
+                "status": response.status,
+                "violations": [
+                    f"{v['id']} ({v['impact']}): {v['help']}: "
+                    + "; ".join(
+                        f"{node['target'][0]} {[c['message'] for c in node['any']]}"
+                        for node in v["nodes"][:5]
+                    )
+                    for v in axe.run(page).response["violations"]
+                    if v["impact"] in SERIOUS
+                ],
+                "tables": page.evaluate(TABLES),
+                "times": page.evaluate(TIME_EDGES),
+                "chart": page.locator("figure.chart").count(),
+            }
+            page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
+            page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
+            found[name] = seen
+        context.close()
+    return found
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violation(visits, name):
+    violations = visits[name]["violations"]
+    assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_sideways_page_scroll_on_a_phone(visits, name):
+    assert visits[name]["phone_width"] <= 390
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_table_is_wider_than_its_box_on_a_desktop(visits, name):
+    assert [t["caption"] for t in visits[name]["tables"] if t["overflow"] > 0] == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_number_columns_headers_are_aligned_like_their_numbers(visits, name):
+    assert [
+        (t["caption"], t["misaligned"]) for t in visits[name]["tables"] if t["misaligned"]
+    ] == []
+
+
+def test_every_page_type_answers_as_expected(visits):
+    statuses = {name: seen["status"] for name, seen in visits.items()}
+    assert statuses == {name: 404 if name == "not found" else 200 for name in PAGES}
+
+
+def test_every_table_has_a_caption(visits):
+    uncaptioned = [
+        name for name, seen in visits.items() for t in seen["tables"] if not t["caption"]
+    ]
+    assert uncaptioned == []
+
+
+@pytest.mark.parametrize("name", ["race without rounds", "race with rounds", "results search"])
+def test_the_time_header_ends_where_the_times_end(visits, name):
+    timed = [table for table in visits[name]["times"] if table["cells"]]
+    assert timed  # the set-up gives these pages times to measure
+    for table in timed:
+        assert all(abs(cell - table["header"]) <= 1 for cell in table["cells"]), table
+
+
+def test_the_standings_table_shows_its_chart(visits):
+    assert visits["standings table"]["chart"] == 1
+    assert visits["standings after a race"]["chart"] == 1

@@ -25,7 +25,12 @@ class ResultFilter(django_filters.FilterSet):
     distance = django_filters.ChoiceFilter(field_name="race__distance", choices=Distance.choices)
     nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
     athlete = django_filters.CharFilter(method="filter_athlete", label="Athlete")
-    podium = django_filters.BooleanFilter(method="filter_podium", label="Podium only")
+    podium = django_filters.ChoiceFilter(
+        method="filter_podium",
+        label="Lines",
+        choices=[("true", "Podium only")],  # "true": the address a yes/no filter gave
+        empty_label="All lines",
+    )
 
     class Meta:
         model = Result
@@ -34,7 +39,7 @@ class ResultFilter(django_filters.FilterSet):
     def filter_athlete(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(name_or_alias(value, prefix="athlete__"))
 
-    def filter_podium(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_podium(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(rank__lte=3) if value else queryset
 
 

@@ -181,3 +181,14 @@ def test_the_time_header_ends_where_the_times_end(visits, name):
 def test_the_standings_table_shows_its_chart(visits):
     assert visits["standings table"]["chart"] == 1
     assert visits["standings after a race"]["chart"] == 1
+
+
+def test_the_admin_asks_for_no_missing_file_and_favicon_ico_is_the_icon(live_server, page):
+    missing = []
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    page.goto(live_server.url + "/admin/login/")
+    page.wait_for_load_state("networkidle")
+    icon = page.request.get(live_server.url + "/favicon.ico")  # redirects followed
+    assert missing == []
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/")
+    assert icon.body()[:4] == b"\0\0\1\0"

@@ -19,11 +19,20 @@ def season_choices() -> list[tuple[str, str]]:
 
 class ResultFilter(django_filters.FilterSet):
     season = django_filters.ChoiceFilter(
-        field_name="race__event__season__slug", choices=season_choices, label="Season"
+        field_name="race__event__season__slug",
+        choices=season_choices,
+        label="Season",
+        empty_label="All seasons",
     )
-    gender = django_filters.ChoiceFilter(field_name="race__gender", choices=Gender.choices)
-    distance = django_filters.ChoiceFilter(field_name="race__distance", choices=Distance.choices)
-    nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
+    gender = django_filters.ChoiceFilter(
+        field_name="race__gender", choices=Gender.choices, empty_label="All"
+    )
+    distance = django_filters.ChoiceFilter(
+        field_name="race__distance", choices=Distance.choices, empty_label="All distances"
+    )
+    nation = django_filters.ModelChoiceFilter(
+        queryset=Nation.objects.all(), empty_label="All nations"
+    )
     athlete = django_filters.CharFilter(method="filter_athlete", label="Athlete")
     podium = django_filters.ChoiceFilter(
         method="filter_podium",
@@ -45,8 +54,12 @@ class ResultFilter(django_filters.FilterSet):
 
 class AthleteFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="Name")
-    nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
-    gender = django_filters.ChoiceFilter(choices=[(g.value, g.label) for g in SKATER_GENDERS])
+    nation = django_filters.ModelChoiceFilter(
+        queryset=Nation.objects.all(), empty_label="All nations"
+    )
+    gender = django_filters.ChoiceFilter(
+        choices=[(g.value, g.label) for g in SKATER_GENDERS], empty_label="Both"
+    )
 
     class Meta:
         model = Athlete

@@ -44,6 +44,7 @@ def cache_render_signatures() -> None:
 
 
 NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}  # right-aligned, header and figures
+WHOLE = {"td": {"class": "nowrap"}}  # a season or race label on one line: "2012–13"
 
 
 class ListTable(tables.Table):
@@ -64,7 +65,7 @@ class ListTable(tables.Table):
 
 class SeasonTable(ListTable):
     caption = "World Cup seasons"
-    name = tables.Column("Season", linkify=True)
+    name = tables.Column("Season", linkify=True, attrs=WHOLE)
     event_count = tables.Column("Events", orderable=False, attrs=NUMBER)
     race_count = tables.Column("Races", orderable=False, attrs=NUMBER)
 
@@ -114,7 +115,7 @@ class ResultTable(ListTable):
     columns of their own (event, date, gender, distance, race number, publication)."""
 
     caption = "Results"
-    season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
+    season = tables.Column(accessor="race__event__season__name", verbose_name="Season", attrs=WHOLE)
     event = tables.Column(accessor="race__event", verbose_name="Event", visible=False)
     date = tables.Column(accessor="race__date", verbose_name="Date", visible=False)
     gender = tables.Column(accessor="race__gender", verbose_name="Gender", visible=False)
@@ -122,7 +123,11 @@ class ResultTable(ListTable):
     number = tables.Column(accessor="race__number", verbose_name="Race number", visible=False)
     state = tables.Column(accessor="race__state", verbose_name="Publication", visible=False)
     race = tables.Column(
-        accessor="race", verbose_name="Race", orderable=False, exclude_from_export=True
+        accessor="race",
+        verbose_name="Race",
+        orderable=False,
+        exclude_from_export=True,
+        attrs=WHOLE,
     )
     rank = tables.Column()
     competitor = tables.Column(

@@ -129,6 +129,20 @@ def test_the_standings_page_strikes_through_dropped_results(client, season_2012_
     assert "After 6 of 6 races." in html
 
 
+def test_a_dropped_or_disqualified_result_is_told_in_words(client, season_2012_13):
+    from results.models import Adjustment
+
+    montreal = Result.objects.get(
+        race__event__number=2, race__gender="women", race__distance="3000m-relay", nation="CHN"
+    )
+    Adjustment.objects.create(result=montreal, kind="disqualified", reason="Test")
+    html = page(client, "/seasons/2012-13/standings/women/3000m-relay/")
+    china = text(re.search(r'nations/CHN/">CHN</a></th>(.*?)</tr>', html, re.S).group(1))
+    # 800, DQ, 1000, 1000, 1000, 640: best 4 are the three wins and the 800; the 640 drops
+    assert " 3800 " in china
+    assert " 800 DQ (disqualified) 1000 1000 1000 640 (dropped) " in china
+
+
 def test_the_standings_page_shows_published_figures_where_they_differ(client, season_2012_13):
     body = text(page(client, "/seasons/2012-13/standings/women/3000m-relay/"))
     assert "CAN 2992 2912 (2. CAN) 2992 is no sum of 4 points-table values" in body
@@ -334,6 +348,7 @@ def test_the_podium_filter_offers_all_lines_or_the_podium_only(client, season_20
     assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["All lines", "Podium only"]
     assert '<option value="" selected>All lines</option>' in select
     assert "Unknown" not in html
+    assert "---------" not in html  # every filter names its empty choice: "All seasons", …
 
 
 def test_the_podium_filter_keeps_ranks_1_to_3(client, season_2012_13):

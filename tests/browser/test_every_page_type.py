@@ -78,6 +78,16 @@ TIME_EDGES = """() => {
 }"""
 
 
+# Each table caption whose text runs past the visible part of its table's box.
+CUT_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
+  .filter(caption => caption.offsetParent).filter(caption => {
+    const box = caption.closest(".table-scroll").getBoundingClientRect();
+    const range = document.createRange(); range.selectNodeContents(caption);
+    const text = range.getBoundingClientRect();
+    return text.left < box.left || text.right > box.right + 1;
+  }).map(caption => caption.textContent.trim())"""
+
+
 @pytest.fixture(scope="module")
 def visits(django_db_blocker, bundled_rows, live_server, browser) -> dict[str, dict]:
     """Load every page type once and note what each test checks."""
@@ -129,6 +139,7 @@ def visits(django_db_blocker, bundled_rows, live_server, browser) -> dict[str, d
             page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
+            seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
             page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
             found[name] = seen
         context.close()
@@ -144,6 +155,11 @@ def test_no_serious_accessibility_violation(visits, name):
 @pytest.mark.parametrize("name", PAGES)
 def test_no_sideways_page_scroll_on_a_phone(visits, name):
     assert visits[name]["phone_width"] <= 390
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_caption_is_read_whole_on_a_phone(visits, name):
+    assert visits[name]["cut_captions"] == []
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -3,9 +3,9 @@ or critical accessibility violation (axe-core), no sideways page scroll on a pho
 wider than its box on a desktop, number columns' headers aligned like their numbers.
 
 Each page is loaded once, at 1280 px: axe runs, the tables are measured and a screenshot taken;
-then the same page is narrowed to 390 px, measured and shot again. The data and the loads are
-shared by the module's tests, which only read what the visit found. Screenshots land in
-test-results/screenshots/ (gitignored), to be looked at.
+then the same page is narrowed to 390 px, measured and shot again. The page's tests only read
+what the visit found. Screenshots land in test-results/screenshots/ (gitignored), to be looked
+at.
 """
 
 from pathlib import Path
@@ -88,13 +88,16 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
   }).map(caption => caption.textContent.trim())"""
 
 
-@pytest.fixture(scope="module")
-def visits(django_db_blocker, bundled_rows, live_server, browser) -> dict[str, dict]:
-    """Load every page type once and note what each test checks."""
+@pytest.fixture(scope="module", params=list(PAGES))
+def visit(request, django_db_blocker, bundled_rows, live_server, browser) -> dict:
+    """Load one page type and note what each test checks. A module fixture with a parameter:
+    pytest runs each page's tests together, so each page is loaded once (per test process).
+    The data goes in before each load: each test's end empties the database."""
     from django.core.cache import cache
 
     from results.standings.loader import forget_loaded
 
+    name = request.param
     storage = "django.contrib.staticfiles.storage.StaticFilesStorage"
     with (
         django_db_blocker.unblock(),
@@ -110,93 +113,75 @@ def visits(django_db_blocker, bundled_rows, live_server, browser) -> dict[str, d
         forget_loaded()
         insert_bundled(bundled_rows)
         rounds = race_with_rounds()
-        SHOTS.mkdir(parents=True, exist_ok=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        axe = Axe()
-        found = {}
-        for name, path in PAGES.items():
-            page.set_viewport_size({"width": 1280, "height": 900})
-            response = page.goto(live_server.url + (rounds if path == ROUNDS else path))
-            page.wait_for_load_state("networkidle")
-            shot = name.replace(" ", "-")
-            page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
-            seen = {
-                "status": response.status,
-                "violations": [
-                    f"{v['id']} ({v['impact']}): {v['help']}: "
-                    + "; ".join(
-                        f"{node['target'][0]} {[c['message'] for c in node['any']]}"
-                        for node in v["nodes"][:5]
-                    )
-                    for v in axe.run(page).response["violations"]
-                    if v["impact"] in SERIOUS
-                ],
-                "tables": page.evaluate(TABLES),
-                "times": page.evaluate(TIME_EDGES),
-                "chart": page.locator("figure.chart").count(),
-            }
-            page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
-            page.set_viewport_size({"width": 390, "height": 844})
-            seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
-            seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
-            page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
-            found[name] = seen
+        path = rounds if PAGES[name] == ROUNDS else PAGES[name]
+        response = page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
+        seen = {
+            "name": name,
+            "status": response.status,
+            "violations": [
+                f"{v['id']} ({v['impact']}): {v['help']}: "
+                + "; ".join(
+                    f"{node['target'][0]} {[c['message'] for c in node['any']]}"
+                    for node in v["nodes"][:5]
+                )
+                for v in Axe().run(page).response["violations"]
+                if v["impact"] in SERIOUS
+            ],
+            "tables": page.evaluate(TABLES),
+            "times": page.evaluate(TIME_EDGES),
+            "chart": page.locator("figure.chart").count(),
+        }
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shot = name.replace(" ", "-")
+        page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
+        seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
+        page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
         context.close()
-    return found
+    return seen
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_no_serious_accessibility_violation(visits, name):
-    violations = visits[name]["violations"]
-    assert not violations, "\n".join(violations)
+def test_the_page_answers_as_expected(visit):
+    assert visit["status"] == (404 if visit["name"] == "not found" else 200)
+    if visit["name"] in ("standings table", "standings after a race"):
+        assert visit["chart"] == 1
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_no_sideways_page_scroll_on_a_phone(visits, name):
-    assert visits[name]["phone_width"] <= 390
+def test_no_serious_accessibility_violation(visit):
+    assert not visit["violations"], "\n".join(visit["violations"])
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_every_caption_is_read_whole_on_a_phone(visits, name):
-    assert visits[name]["cut_captions"] == []
+def test_no_sideways_page_scroll_on_a_phone(visit):
+    assert visit["phone_width"] <= 390
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_no_table_is_wider_than_its_box_on_a_desktop(visits, name):
-    assert [t["caption"] for t in visits[name]["tables"] if t["overflow"] > 0] == []
+def test_every_caption_is_read_whole_on_a_phone(visit):
+    assert visit["cut_captions"] == []
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_number_columns_headers_are_aligned_like_their_numbers(visits, name):
-    assert [
-        (t["caption"], t["misaligned"]) for t in visits[name]["tables"] if t["misaligned"]
-    ] == []
+def test_no_table_is_wider_than_its_box_on_a_desktop(visit):
+    assert [t["caption"] for t in visit["tables"] if t["overflow"] > 0] == []
 
 
-def test_every_page_type_answers_as_expected(visits):
-    statuses = {name: seen["status"] for name, seen in visits.items()}
-    assert statuses == {name: 404 if name == "not found" else 200 for name in PAGES}
+def test_every_table_has_a_caption(visit):
+    assert all(t["caption"] for t in visit["tables"])
 
 
-def test_every_table_has_a_caption(visits):
-    uncaptioned = [
-        name for name, seen in visits.items() for t in seen["tables"] if not t["caption"]
-    ]
-    assert uncaptioned == []
+def test_number_columns_headers_are_aligned_like_their_numbers(visit):
+    assert [(t["caption"], t["misaligned"]) for t in visit["tables"] if t["misaligned"]] == []
 
 
-@pytest.mark.parametrize("name", ["race without rounds", "race with rounds", "results search"])
-def test_the_time_header_ends_where_the_times_end(visits, name):
-    timed = [table for table in visits[name]["times"] if table["cells"]]
-    assert timed  # the set-up gives these pages times to measure
+def test_the_time_header_ends_where_the_times_end(visit):
+    timed = [table for table in visit["times"] if table["cells"]]
+    if visit["name"] in ("race without rounds", "race with rounds", "results search"):
+        assert timed  # the set-up gives these pages times to measure
     for table in timed:
         assert all(abs(cell - table["header"]) <= 1 for cell in table["cells"]), table
-
-
-def test_the_standings_table_shows_its_chart(visits):
-    assert visits["standings table"]["chart"] == 1
-    assert visits["standings after a race"]["chart"] == 1
 
 
 def test_the_admin_asks_for_no_missing_file_and_favicon_ico_is_the_icon(live_server, page):

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -34,6 +34,8 @@ api = NinjaAPI(
     urls_namespace="api",
     # The docs page and openapi.json: GET and HEAD only; other methods get 405, not a CSRF 403.
     docs_decorator=lambda view: csrf_exempt(require_safe(view)),
+    # No deep links: each endpoint's summary is one button, with no link nested in it.
+    docs=Swagger(settings={"deepLinking": False}),
     description="Read-only results and World Cup standings of the ISU Short Track Speed "
     "Skating World Cup. Standings are computed by each season's rules; `counted: false` marks "
     "a result dropped under best-N.",

@@ -47,6 +47,7 @@ def progression(table: StandingsTable, top: int = 10) -> dict | None:
             "points": " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values)),
             "end": (x(len(values) - 1), y(values[-1])),
             "final": values[-1],
+            "figures": values,
         }
         for colour, (row, values) in zip(COLOURS, series, strict=False)
     ]
@@ -65,6 +66,7 @@ def progression(table: StandingsTable, top: int = 10) -> dict | None:
             (x(i), race.short_label, race.done and race.position <= table.after_race)
             for i, race in enumerate(table.races)
         ],
+        "races": table.races[: table.after_race],  # the columns of the figures' table
         "slanted": slanted,
         "y_ticks": [(y(highest * i // 4), highest * i // 4) for i in range(5)],
         "label_y": HEIGHT - BOTTOM + 20,

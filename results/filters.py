@@ -19,13 +19,27 @@ def season_choices() -> list[tuple[str, str]]:
 
 class ResultFilter(django_filters.FilterSet):
     season = django_filters.ChoiceFilter(
-        field_name="race__event__season__slug", choices=season_choices, label="Season"
+        field_name="race__event__season__slug",
+        choices=season_choices,
+        label="Season",
+        empty_label="All seasons",
     )
-    gender = django_filters.ChoiceFilter(field_name="race__gender", choices=Gender.choices)
-    distance = django_filters.ChoiceFilter(field_name="race__distance", choices=Distance.choices)
-    nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
+    gender = django_filters.ChoiceFilter(
+        field_name="race__gender", choices=Gender.choices, empty_label="All"
+    )
+    distance = django_filters.ChoiceFilter(
+        field_name="race__distance", choices=Distance.choices, empty_label="All distances"
+    )
+    nation = django_filters.ModelChoiceFilter(
+        queryset=Nation.objects.all(), empty_label="All nations"
+    )
     athlete = django_filters.CharFilter(method="filter_athlete", label="Athlete")
-    podium = django_filters.BooleanFilter(method="filter_podium", label="Podium only")
+    podium = django_filters.ChoiceFilter(
+        method="filter_podium",
+        label="Lines",
+        choices=[("true", "Podium only")],  # "true": the address a yes/no filter gave
+        empty_label="All lines",
+    )
 
     class Meta:
         model = Result
@@ -34,14 +48,18 @@ class ResultFilter(django_filters.FilterSet):
     def filter_athlete(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(name_or_alias(value, prefix="athlete__"))
 
-    def filter_podium(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_podium(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(rank__lte=3) if value else queryset
 
 
 class AthleteFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="Name")
-    nation = django_filters.ModelChoiceFilter(queryset=Nation.objects.all())
-    gender = django_filters.ChoiceFilter(choices=[(g.value, g.label) for g in SKATER_GENDERS])
+    nation = django_filters.ModelChoiceFilter(
+        queryset=Nation.objects.all(), empty_label="All nations"
+    )
+    gender = django_filters.ChoiceFilter(
+        choices=[(g.value, g.label) for g in SKATER_GENDERS], empty_label="Both"
+    )
 
     class Meta:
         model = Athlete

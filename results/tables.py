@@ -43,6 +43,10 @@ def cache_render_signatures() -> None:
     django_tables2.utils.signature = signature
 
 
+NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}  # right-aligned, header and figures
+WHOLE = {"td": {"class": "nowrap"}}  # a season or race label on one line: "2012–13"
+
+
 class ListTable(tables.Table):
     """A public list's table: `?per_page=N` takes 1 to 100 rows a page, anything else is a 400."""
 
@@ -61,9 +65,9 @@ class ListTable(tables.Table):
 
 class SeasonTable(ListTable):
     caption = "World Cup seasons"
-    name = tables.Column("Season", linkify=True)
-    event_count = tables.Column("Events", orderable=False)
-    race_count = tables.Column("Races", orderable=False)
+    name = tables.Column("Season", linkify=True, attrs=WHOLE)
+    event_count = tables.Column("Events", orderable=False, attrs=NUMBER)
+    race_count = tables.Column("Races", orderable=False, attrs=NUMBER)
 
     class Meta:
         model = Season
@@ -84,7 +88,7 @@ class AthleteTable(ListTable):
 class NationTable(ListTable):
     caption = "Nations"
     code = tables.Column("Code", linkify=True)
-    athlete_count = tables.Column("Athletes")
+    athlete_count = tables.Column("Athletes", attrs=NUMBER)
 
     class Meta:
         model = Nation
@@ -97,10 +101,10 @@ class MedalTable(ListTable):
 
     caption = "Medal table"
     nation = tables.Column("Nation")
-    gold = tables.Column("1st")
-    silver = tables.Column("2nd")
-    bronze = tables.Column("3rd")
-    total = tables.Column("Total")
+    gold = tables.Column("1st", attrs=NUMBER)
+    silver = tables.Column("2nd", attrs=NUMBER)
+    bronze = tables.Column("3rd", attrs=NUMBER)
+    total = tables.Column("Total", attrs=NUMBER)
 
     class Meta:
         orderable = False
@@ -111,7 +115,7 @@ class ResultTable(ListTable):
     columns of their own (event, date, gender, distance, race number, publication)."""
 
     caption = "Results"
-    season = tables.Column(accessor="race__event__season__name", verbose_name="Season")
+    season = tables.Column(accessor="race__event__season__name", verbose_name="Season", attrs=WHOLE)
     event = tables.Column(accessor="race__event", verbose_name="Event", visible=False)
     date = tables.Column(accessor="race__date", verbose_name="Date", visible=False)
     gender = tables.Column(accessor="race__gender", verbose_name="Gender", visible=False)
@@ -119,16 +123,22 @@ class ResultTable(ListTable):
     number = tables.Column(accessor="race__number", verbose_name="Race number", visible=False)
     state = tables.Column(accessor="race__state", verbose_name="Publication", visible=False)
     race = tables.Column(
-        accessor="race", verbose_name="Race", orderable=False, exclude_from_export=True
+        accessor="race",
+        verbose_name="Race",
+        orderable=False,
+        exclude_from_export=True,
+        attrs=WHOLE,
     )
     rank = tables.Column()
     competitor = tables.Column(
         accessor="competitor", verbose_name="Athlete / team", orderable=False
     )
     nation = tables.Column(linkify=True)
-    time = tables.Column(accessor="time_display", verbose_name="Time", orderable=False)
+    time = tables.Column(
+        accessor="time_display", verbose_name="Time", orderable=False, attrs=NUMBER
+    )
     status = tables.Column()
-    points = tables.Column(accessor="points", verbose_name="Points", orderable=False)
+    points = tables.Column(accessor="points", verbose_name="Points", orderable=False, attrs=NUMBER)
 
     class Meta:
         model = Result

@@ -71,6 +71,7 @@ def page(view):
 
 urlpatterns = [
     path("", page(views.HomeView.as_view()), name="home"),
+    path("favicon.ico", page(views.favicon), name="favicon"),
     path("seasons/", page(views.SeasonListView.as_view()), name="season-list"),
     path(
         "seasons/<season:season>/",

@@ -10,12 +10,21 @@ from functools import lru_cache, wraps
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -381,7 +390,10 @@ def race_cells(cells: list, best_of: int | None) -> SafeString:
         if line is None:
             html.append('<td class="num"></td>')
         elif line.disqualified:
-            html.append('<td class="num"><s class="dropped" title="Disqualified">DQ</s></td>')
+            html.append(
+                '<td class="num"><s class="dropped" title="Disqualified">DQ</s>'
+                '<span class="visually-hidden"> (disqualified)</span></td>'
+            )
         elif line.counted:
             html.append(f'<td class="num">{int(line.points)}</td>')
         else:
@@ -416,10 +428,9 @@ def medals(request: HttpRequest, season: str) -> HttpResponse:
 def calendar_ics(request: HttpRequest, season: str) -> HttpResponse:
     """The season's events as an iCalendar feed."""
     season_ = season_or_404(season)
-    host = request.get_host()
     events = [
         {
-            "uid": f"{season_.slug}-{event.number}@{host}",
+            "uid": f"{season_.slug}-{event.number}@{settings.CALENDAR_UID_DOMAIN}",
             "first_day": event.first_day,
             "last_day": event.last_day,
             "summary": f"{event} ({season_.name})",
@@ -533,6 +544,13 @@ class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
             .with_race_doubled()
             .order_by("-race__date", "race__event__number", "race_id", "rank")
         )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for where a page names no icon: the site's icon."""
+    response = HttpResponseRedirect(static("favicon.ico"))  # its address changes with it
+    response["Cache-Control"] = "max-age=86400"
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

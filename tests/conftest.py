@@ -139,6 +139,11 @@ def in_dependency_order(app_config) -> list[type]:
 @pytest.fixture
 def season_2012_13(db, bundled_rows):
     """The 2012–13 season as the bundled fixtures give it (the same rows `loaddata` writes)."""
+    return insert_bundled(bundled_rows)
+
+
+def insert_bundled(bundled_rows: list[tuple[type, list[dict]]]):
+    """Insert the bundled rows; the 2012–13 season."""
     from results.models import Season
 
     for model, rows in bundled_rows:

@@ -87,6 +87,30 @@ def test_pages_send_a_content_security_policy_without_inline_script(client, db):
     assert "frame-ancestors 'none'" in policy
 
 
+def test_favicon_ico_answers_with_the_sites_icon(client, db):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.ico"
+    with open(finders.find("favicon.ico"), "rb") as icon:
+        assert icon.read(6) == b"\0\0\1\0\3\0"  # an icon file (type 1) of three images
+    assert client.post("/favicon.ico").status_code == 405
+
+
+def test_every_page_names_the_sites_icon_the_admin_too(client, admin_client, db):
+    icon = b'<link rel="icon" href="/static/favicon.ico" sizes="any">'
+    for html in [
+        client.get("/").content,
+        client.get("/no-such-page/").content,
+        client.get("/api/v1/docs").content,
+        client.get("/admin/login/").content,
+        admin_client.get("/admin/").content,
+        admin_client.get("/admin/results/race/").content,
+    ]:
+        assert icon in html
+
+
 def test_security_headers(client, db):
     response = client.get("/")
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -129,6 +129,20 @@ def test_the_standings_page_strikes_through_dropped_results(client, season_2012_
     assert "After 6 of 6 races." in html
 
 
+def test_a_dropped_or_disqualified_result_is_told_in_words(client, season_2012_13):
+    from results.models import Adjustment
+
+    montreal = Result.objects.get(
+        race__event__number=2, race__gender="women", race__distance="3000m-relay", nation="CHN"
+    )
+    Adjustment.objects.create(result=montreal, kind="disqualified", reason="Test")
+    html = page(client, "/seasons/2012-13/standings/women/3000m-relay/")
+    china = text(re.search(r'nations/CHN/">CHN</a></th>(.*?)</tr>', html, re.S).group(1))
+    # 800, DQ, 1000, 1000, 1000, 640: best 4 are the three wins and the 800; the 640 drops
+    assert " 3800 " in china
+    assert " 800 DQ (disqualified) 1000 1000 1000 640 (dropped) " in china
+
+
 def test_the_standings_page_shows_published_figures_where_they_differ(client, season_2012_13):
     body = text(page(client, "/seasons/2012-13/standings/women/3000m-relay/"))
     assert "CAN 2992 2912 (2. CAN) 2992 is no sum of 4 points-table values" in body
@@ -166,6 +180,44 @@ def test_the_standings_page_draws_the_progression_chart(client, season_2012_13):
     svg = html[html.index("<svg viewBox") : html.index("</svg>")]
     assert svg.count("<polyline") == 6  # six teams scored
     assert "1. CHN: 4000" in html
+
+
+def test_the_chart_gives_its_figures_as_a_table(client, season_2012_13):
+    html = page(client, "/seasons/2012-13/standings/women/3000m-relay/")
+    figures = html[html.index('<details class="chart-figures">') : html.index("</details>")]
+    assert "<caption>Points after each race, top 6</caption>" in figures
+    assert '<th scope="col" class="num"><abbr title="WC 6 Dresden">WC6</abbr></th>' in figures
+    # CHN: 2nd (800), four wins, 3rd; best 4: the fourth win replaces the 800, the 3rd drops.
+    assert "1 CHN 800 1800 2800 3800 4000 4000" in text(figures)
+
+
+def test_sources_show_as_links_named_by_site_and_page(client, season_2012_13):
+    event = page(client, "/seasons/2012-13/events/1/")
+    assert (
+        '<a href="https://thereflector.ca/2012/11/02/olympic-oval-hosts-speedsters" '
+        'rel="nofollow">thereflector.ca: olympic oval hosts speedsters</a>'
+    ) in event
+    race = page(client, "/seasons/2012-13/events/1/men/500m/1/")
+    assert (
+        '<a href="https://www.huffingtonpost.ca/2012/10/21/short-track-speedskating-_n_1998470'
+        '.html" rel="nofollow">huffingtonpost.ca: short track speedskating</a>'
+    ) in race
+    assert race.count('rel="nofollow">en.people.cn</a>') == 5  # source, note and 3 lines'
+    season = page(client, "/seasons/2012-13/")  # a source with no address stays text
+    assert "Source: Encyclopedia article &quot;2012–13 ISU Short Track Speed" in season
+    rules = page(client, "/seasons/2012-13/standings/")
+    assert 'rel="nofollow">de.zxc.wiki: Shorttrack-Weltcup</a>' in rules
+
+
+def test_no_page_shows_a_raw_address(client, season_2012_13):
+    pages = [
+        "/seasons/2012-13/",
+        "/seasons/2012-13/standings/",
+        *(event.get_absolute_url() for event in season_2012_13.events.all()),
+        *(race.get_absolute_url() for race in Race.objects.all()),
+    ]
+    assert len(pages) == 2 + 6 + 60
+    assert [url for url in pages if "http" in text(page(client, url))] == []
 
 
 def test_the_standings_download_as_csv_and_json(client, season_2012_13, capsys):
@@ -209,6 +261,21 @@ def test_the_calendar_feed_has_all_day_events(client, season_2012_13):
     assert "SUMMARY:World Cup 1 · Calgary (2012–13)" in body
     assert "LOCATION:Olympic Oval\\, Calgary" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+def test_the_calendar_feed_names_its_events_alike_under_every_host_name(
+    client, season_2012_13, settings
+):
+    settings.ALLOWED_HOSTS = ["results.example.org", "www.results.example.org"]
+    settings.CALENDAR_UID_DOMAIN = "calendar.example.net"
+
+    def uids(host: str) -> list[str]:
+        body = client.get("/seasons/2012-13/calendar.ics", HTTP_HOST=host).content.decode()
+        return re.findall(r"^UID:(.*)\r$", body, re.M)
+
+    expected = [f"2012-13-{number}@calendar.example.net" for number in range(1, 7)]
+    assert uids("results.example.org") == expected
+    assert uids("www.results.example.org") == expected
 
 
 # --- Athletes, nations, results -------------------------------------------------------------
@@ -273,6 +340,25 @@ def test_the_athlete_list_filters_by_nation_and_alias(client, season_2012_13):
 def test_results_search_filters_by_season_gender_distance_and_nation(client, season_2012_13):
     body = text(page(client, "/results/?season=2012-13&gender=women&distance=500m&nation=CAN"))
     assert "Jessica Gregg" in body and "Wang Meng" not in body
+
+
+def test_the_podium_filter_offers_all_lines_or_the_podium_only(client, season_2012_13):
+    html = page(client, "/results/")
+    select = re.search(r'<select name="podium".*?</select>', html, re.S).group()
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["All lines", "Podium only"]
+    assert '<option value="" selected>All lines</option>' in select
+    assert "Unknown" not in html
+    assert "---------" not in html  # every filter names its empty choice: "All seasons", …
+
+
+def test_the_podium_filter_keeps_ranks_1_to_3(client, season_2012_13):
+    def lines(query: str) -> int:
+        return len(page(client, f"/results/?_export=csv{query}").splitlines()) - 1
+
+    # 141 lines: 36 relay and 101 individual podium places, 4 relay places below the podium
+    assert lines("") == 141
+    assert lines("&podium=true") == 137
+    assert "Select a valid choice" in page(client, "/results/?podium=maybe")
 
 
 def test_results_export_as_csv_and_xlsx(client, season_2012_13):

@@ -227,6 +227,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Calendar feed --------------------------------------------------------------------------
+# Each event's UID in the seasons' iCalendar feeds: one domain whatever host name the feed is
+# read under, so a calendar app that subscribed under two names shows each event once.
+
+CALENDAR_UID_DOMAIN = os.environ.get("DJANGO_CALENDAR_UID_DOMAIN", "shorttrack-worldcup.results")
+
 # --- Tables ---------------------------------------------------------------------------------
 
 DJANGO_TABLES2_TEMPLATE = "results/_table.html"

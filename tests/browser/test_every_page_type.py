@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
 from django.test import override_settings
 
+from results.standings.loader import forget_loaded
 from tests.browser.test_public_site import race_with_rounds
 from tests.conftest import insert_bundled
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.browser
 
 ROUNDS = "(the race with rounds)"
 PAGES = {
@@ -89,14 +91,16 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
 
 
 @pytest.fixture(scope="module", params=list(PAGES))
-def visit(request, django_db_blocker, bundled_rows, live_server, browser) -> dict:
+def visit(request, django_db_blocker, bundled_rows, browser) -> dict:
     """Load one page type and note what each test checks. A module fixture with a parameter:
     pytest runs each page's tests together, so each page is loaded once (per test process).
-    The data goes in before each load: each test's end empties the database."""
-    from django.core.cache import cache
+    The data goes in before the load and the database is emptied after it: the tests only read
+    what the visit noted, so they need no database (and no flush of it each)."""
+    from django.core.management import call_command
 
-    from results.standings.loader import forget_loaded
-
+    # Asked for here, not as an argument: a test that names live_server gets a whole
+    # transactional database (emptied after each test) from pytest-django.
+    live_server = request.getfixturevalue("live_server")
     name = request.param
     storage = "django.contrib.staticfiles.storage.StaticFilesStorage"
     with (
@@ -109,40 +113,51 @@ def visit(request, django_db_blocker, bundled_rows, live_server, browser) -> dic
             SECURE_SSL_REDIRECT=False,
         ),
     ):
-        cache.clear()
-        forget_loaded()
-        insert_bundled(bundled_rows)
-        rounds = race_with_rounds()
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        path = rounds if PAGES[name] == ROUNDS else PAGES[name]
-        response = page.goto(live_server.url + path)
+        live_server._live_server_modified_settings.enable()
+        try:
+            return look_at(name, live_server, bundled_rows, browser)
+        finally:
+            live_server._live_server_modified_settings.disable()
+            call_command("flush", "--noinput", verbosity=0)
+
+
+def look_at(name: str, live_server, bundled_rows, browser) -> dict:
+    """What the tests check of one page type, loaded at 1280 px then narrowed to 390 px."""
+    cache.clear()
+    forget_loaded()
+    insert_bundled(bundled_rows)
+    rounds = race_with_rounds()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    path = rounds if PAGES[name] == ROUNDS else PAGES[name]
+    response = page.goto(live_server.url + path)
+    if name == "API docs":  # Swagger UI fetches the schema after the load
         page.wait_for_load_state("networkidle")
-        page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
-        seen = {
-            "name": name,
-            "status": response.status,
-            "violations": [
-                f"{v['id']} ({v['impact']}): {v['help']}: "
-                + "; ".join(
-                    f"{node['target'][0]} {[c['message'] for c in node['any']]}"
-                    for node in v["nodes"][:5]
-                )
-                for v in Axe().run(page).response["violations"]
-                if v["impact"] in SERIOUS
-            ],
-            "tables": page.evaluate(TABLES),
-            "times": page.evaluate(TIME_EDGES),
-            "chart": page.locator("figure.chart").count(),
-        }
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shot = name.replace(" ", "-")
-        page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
-        seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
-        page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
-        context.close()
+    page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
+    seen = {
+        "name": name,
+        "status": response.status,
+        "violations": [
+            f"{v['id']} ({v['impact']}): {v['help']}: "
+            + "; ".join(
+                f"{node['target'][0]} {[c['message'] for c in node['any']]}"
+                for node in v["nodes"][:5]
+            )
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in SERIOUS
+        ],
+        "tables": page.evaluate(TABLES),
+        "times": page.evaluate(TIME_EDGES),
+        "chart": page.locator("figure.chart").count(),
+    }
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = name.replace(" ", "-")
+    page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
+    seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
+    page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
+    context.close()
     return seen
 
 

@@ -8,6 +8,7 @@ modules import nothing of Django. No database: the tests read the source files.
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,7 @@ RULES = [
 ]
 
 
+@functools.cache  # read once per test process, asked once per rule
 def message_texts() -> list[tuple[str, str]]:
     """Every string literal of the code (not docstrings, not migrations), with its module."""
     texts = []

@@ -80,7 +80,7 @@ admin: install
 ## test: install the dev tools, lint, type-check, then every test (ARGS="-k name" to pick some)
 test: install-dev lint typecheck pytest
 
-## pytest: the tests alone (CI's PostgreSQL leg: ARGS='-m "not database_free"')
+## pytest: the tests alone (CI's PostgreSQL leg: ARGS='-m "not database_free and not browser"')
 pytest: install-dev
 	$(TEST_ENV) $(BIN)/pytest $(ARGS)
 

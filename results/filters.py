@@ -1,5 +1,7 @@
 """django-filter FilterSets for the long public lists; every value is a stable slug or code."""
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 
@@ -47,6 +49,12 @@ class ResultFilter(django_filters.FilterSet):
 
     def filter_athlete(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(name_or_alias(value, prefix="athlete__"))
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and data.get("podium") == "false":  # the yes/no filter's "no"
+            data = data.copy()
+            data.pop("podium")
+        super().__init__(data, *args, **kwargs)
 
     def filter_podium(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(rank__lte=3) if value else queryset

@@ -24,7 +24,14 @@ from results.models import (
     default_tie_break,
 )
 from results.standings.classification import RANK_FROM_ONE, RELAY_NEEDS_NATION
-from results.vocabulary import INDIVIDUAL_DISTANCES, RaceState, Status, format_time, parse_time
+from results.vocabulary import (
+    INDIVIDUAL_DISTANCES,
+    RaceState,
+    Status,
+    format_time,
+    parse_time,
+    shown,
+)
 
 # --- Form fields ----------------------------------------------------------------------------
 
@@ -179,15 +186,6 @@ def reason_field() -> forms.CharField:
 
 
 # --- Two officials, one row: the revision the form was drawn from ---------------------------
-
-
-def shown(value: Any) -> str:
-    """A stored value as an official reads it: times as the ISU writes them."""
-    if value in (None, ""):
-        return "(empty)"
-    if isinstance(value, Decimal):
-        return format_time(value)
-    return str(value)
 
 
 def latest_change(instance: Any) -> str:

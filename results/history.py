@@ -11,8 +11,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from results.forms import shown
 from results.models import Athlete, Race, Result
+from results.vocabulary import shown
 
 KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 

@@ -81,9 +81,6 @@ class Plan:
     def ok(self) -> bool:
         return not self.problems
 
-    def row_outcomes(self) -> list[tuple[FileLine, str]]:
-        return [(row, self.outcomes.get(row.line, "")) for row in self.rows]
-
     def summary(self) -> str:
         replaced = sum(1 for race in self.races.values() if race.pk in self.replaced)
         return (
@@ -549,9 +546,6 @@ class RoundsPlan:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-    def row_outcomes(self) -> list[tuple[RoundFileLine, str]]:
-        return [(row, self.outcomes.get(row.line, "")) for row in self.rows]
 
     def summary(self) -> str:
         replaced = sum(1 for race in self.races.values() if race.pk in self.replaced)

@@ -262,5 +262,14 @@ def format_time(seconds: Decimal | None) -> str:
     return f"{int(minutes)}:{rest:06.3f}" if minutes else f"{rest:.3f}"
 
 
+def shown(value: object) -> str:
+    """A stored value as an official reads it in a history: times as the ISU writes them."""
+    if value in (None, ""):
+        return "(empty)"
+    if isinstance(value, Decimal):
+        return format_time(value)
+    return str(value)
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -358,6 +358,7 @@ def test_the_podium_filter_keeps_ranks_1_to_3(client, season_2012_13):
     # 141 lines: 36 relay and 101 individual podium places, 4 relay places below the podium
     assert lines("") == 141
     assert lines("&podium=true") == 137
+    assert lines("&podium=false") == 141  # the old yes/no filter's "no": every line
     assert "Select a valid choice" in page(client, "/results/?podium=maybe")
 
 

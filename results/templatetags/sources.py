@@ -2,6 +2,7 @@
 its site and page ("Wikipedia (de): Shorttrack-Weltcup 2012/13", "isu.org: samsung isu world
 cup short track calgary can", "isu.org: rules 2012 (PDF)"); the rest stays text."""
 
+import ipaddress
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -11,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
-ADDRESS = re.compile(r"https?://[^\s<>\"'`]+")
+ADDRESS = re.compile(r"https?://[^\s<>\"`]+")
 EMBEDDED = re.compile(r"https?://")  # a page seen through a mirror: /contrast/https://...
 EXTENSION = re.compile(r"\.(s?html?|php|aspx?|pdf)$", re.IGNORECASE)
 ID = re.compile(r"[\d.]{5,}")  # 10311, 1998470, 1.1258639: not 2012
@@ -22,7 +23,7 @@ def trimmed(address: str) -> str:
     """The address without the punctuation of the sentence around it."""
     end = len(address)
     while end and (
-        address[end - 1] in ".,;:!?"
+        address[end - 1] in ".,;:!?'"
         or (address[end - 1] == ")" and address[:end].count(")") > address[:end].count("("))
     ):
         end -= 1
@@ -42,10 +43,30 @@ def words_of(segment: str) -> list[str]:
     return words
 
 
+def split(address: str):
+    """The address's parts, or None for one no browser could follow (`http://[abc/`)."""
+    try:
+        parts = urlsplit(address)
+        parts.port  # noqa: B018 - a bad port raises only when read
+    except ValueError:
+        return None
+    return parts
+
+
+def is_ip_address(host: str | None) -> bool:
+    try:
+        ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    return True
+
+
 def label(address: str) -> str:
     """What a reader needs to know of an address: the site and the page's title where the
     address says it."""
-    parts = urlsplit(address)
+    parts = split(address)
+    if parts is None:
+        return address
     host = (parts.hostname or address).removeprefix("www.")
     path = unquote(parts.path)
     wiki = re.match(r"/wiki/(.+)", path)
@@ -63,9 +84,14 @@ def label(address: str) -> str:
 
 
 def link(address: str) -> SafeString:
-    """A link to the address (to the page itself when it is seen through a mirror)."""
+    """A link to the address (to the page itself when it is seen through a mirror: a proxy
+    named by an IP address that holds the page's address, http://40.74.122.252/…/https://…);
+    an address no browser could follow stays text."""
+    parts = split(address)
+    if parts is None:
+        return conditional_escape(address)
     inner = EMBEDDED.search(address, 8)
-    if inner:
+    if inner and is_ip_address(parts.hostname) and split(address[inner.start() :]):
         address = address[inner.start() :]
     return format_html('<a href="{}" rel="nofollow">{}</a>', address, label(address))
 

@@ -93,3 +93,26 @@ def test_a_hostile_source_is_escaped():
 
 def test_no_source_is_nothing():
     assert sources("") == "" and sources(None) == ""
+
+
+def test_an_archived_copy_or_a_redirect_keeps_its_own_address():
+    """Only a proxy named by an IP address is taken for a mirror; an archive's snapshot (its
+    copy may be all that is left) and a redirect's address stay as written."""
+    archived = "https://web.archive.org/web/2013/http://www.isu.org/rules-of-the-sport.pdf"
+    assert f'href="{archived}"' in sources(archived)
+    redirect = "https://example.org/out?u=https://isu.org/page"
+    assert 'href="https://example.org/out?u=https://isu.org/page"' in sources(redirect)
+
+
+@pytest.mark.parametrize("address", ["http://[abc/x", "https://example.org:port/x", "http://[::1"])
+def test_an_address_no_browser_could_follow_stays_text(address):
+    assert sources(f"See {address} there.") == f"See {address} there."
+
+
+def test_an_apostrophe_inside_an_address_belongs_to_it():
+    html = sources("https://en.wikipedia.org/wiki/Men's_500_metres, and 'https://example.org/a'")
+    assert html.startswith(
+        '<a href="https://en.wikipedia.org/wiki/Men&#x27;s_500_metres" rel="nofollow">'
+        "Wikipedia (en): Men&#x27;s 500 metres</a>, and &#x27;"
+        '<a href="https://example.org/a" rel="nofollow">'
+    )

@@ -287,14 +287,21 @@ def rounds_out(race: Race, lines: Iterable[HeatLine]) -> list[dict]:
     ]
 
 
-def heat_line_out(race: Race, line: HeatLine) -> dict:
+def competitor_out(line: HeatLine | Result) -> dict:
+    """Who skated a line (an athlete, or a relay team by its nation), its time and status."""
     return {
-        "place": line.place,
         "athlete": line.athlete.name if line.athlete_id else None,
         "athlete_slug": line.athlete.slug if line.athlete_id else None,
         "nation": line.nation_id,
         "time": format_time(line.time) or None,
         "status": line.status,
+    }
+
+
+def heat_line_out(race: Race, line: HeatLine) -> dict:
+    return {
+        "place": line.place,
+        **competitor_out(line),
         "qualification": line.qualification,
         "start": line.start,
         "members": [member.slug for member in line.members.all()] if race.is_relay else [],
@@ -447,11 +454,7 @@ def race_detail(
         "results": [
             {
                 "rank": line.rank,
-                "athlete": line.athlete.name if line.athlete_id else None,
-                "athlete_slug": line.athlete.slug if line.athlete_id else None,
-                "nation": line.nation_id,
-                "time": format_time(line.time) or None,
-                "status": line.status,
+                **competitor_out(line),
                 "points": line.points,
                 "members": [member.slug for member in line.members.all()],
                 "source": line.source,

@@ -2,9 +2,12 @@
 
 import importlib.util
 import io
+import ipaddress
 import json
+import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -333,10 +336,6 @@ def test_the_fixture_is_what_the_builder_makes_from_its_sources():
 
 def test_every_source_address_names_its_site_not_a_proxy():
     """Sources cite the page itself (https://de.wikipedia.org/…), never a raw IP address proxy."""
-    import ipaddress
-    import re
-    from urllib.parse import urlsplit
-
     text = (FIXTURES / "season_2012_13.json").read_text(encoding="utf-8")
     addresses = re.findall(r"https?://[^\s;\"),]+", text)
     assert any(

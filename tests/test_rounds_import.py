@@ -27,6 +27,7 @@ from results.models import Athlete, HeatLine, Race, Result, Round
 from results.standings.loader import forget_loaded
 from tests import factories as make
 from tests.test_csv_format import HEADER, SMALL, with_line
+from tests.test_heat_entry import save_heat
 
 pytestmark = pytest.mark.django_db
 
@@ -620,8 +621,6 @@ def test_the_heat_page_and_the_rounds_file_give_byte_identical_classification_cs
 ):
     """The example competition typed heat by heat on the heat page, then the same competition
     imported from its rounds file: the race's classification CSV is the same, byte for byte."""
-    from tests.test_heat_entry import save_heat
-
     rows = list(csv.DictReader(io.StringIO(EXAMPLE.read_text(encoding="utf-8"))))
     for row in rows:  # the heat page names skaters already on file
         if not Athlete.objects.filter(name=row["athlete"]).exists():

@@ -15,7 +15,7 @@ TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 	DJANGO_ALLOWED_HOSTS=testserver,localhost DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 .PHONY: install install-dev run admin serve backup restore loadtest bench test pytest lint typecheck \
-	format
+	format screenshots
 
 # What a server installs (requirements.txt) ...
 $(BIN)/.installed: requirements.txt
@@ -83,6 +83,11 @@ test: install-dev lint typecheck pytest
 ## pytest: the tests alone (CI's PostgreSQL leg: ARGS='-m "not database_free and not browser"')
 pytest: install-dev
 	$(TEST_ENV) $(BIN)/pytest $(ARGS)
+
+## screenshots: every public page type checked in Chromium and shot at 1280 and 390 px into
+## test-results/screenshots/
+screenshots: install-dev
+	SCREENSHOTS=1 $(TEST_ENV) $(BIN)/pytest -n 0 tests/browser/test_every_page_type.py
 
 lint: install-dev
 	$(BIN)/ruff check .

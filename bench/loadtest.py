@@ -50,6 +50,8 @@ PASSWORD = "load-test-pass-phrase-1"
 # officials fill in 60 s, taken in turn from each season, so each season's pages keep changing.
 SEASONS = ("2040-41", "2042-43", "2043-44", "2044-45")
 LINES = 12  # lines per classification an official enters
+# The other phases' seasons: replaced by imports while read; typed while read; killed mid-import.
+IMPORTED, TYPED, KILLED = "2046-47", "2047-48", "2041-42"
 
 
 def free_port() -> int:
@@ -121,7 +123,8 @@ EMPTY_POSTGRESQL = (
 
 
 def prepare(env: dict) -> dict:
-    """A clean database: emptied whole, then migrated (the migrations make the roles)."""
+    """A clean database: emptied whole, then migrated (the migrations make the roles), with
+    every phase's data made in one Django process; the ids the phases need."""
     if env["DATABASE_URL"].startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
             Path(env["DATABASE_URL"].removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
@@ -129,20 +132,24 @@ def prepare(env: dict) -> dict:
         manage(env, "shell", "-c", EMPTY_POSTGRESQL)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "loaddata", "nations", "season_2012_13", "-v0")
-    manage(env, "shell", "-c", SETUP)
     ids = manage(env, "shell", "-c", (
-        "import json\n"
+        SETUP
+        + season_of_races(IMPORTED, "official") + season_of_races(TYPED, "draft", events=400)
+        + HEATS_SETUP + season_of_races(KILLED, "draft")
+        + "import json\n"
         "from results.models import Race, Athlete\n"
-        f"print(json.dumps([r for r in Race.objects.filter(event__season__slug__in={SEASONS!r})"
-        ".order_by('event__number', 'distance', 'event__season__slug')"
+        "def races(seasons, order):\n"
+        "    return list(Race.objects.filter(event__season__slug__in=seasons).order_by(*order)"
         ".values_list('pk', 'event__season__slug', 'event__number', 'distance', 'event_id',"
-        " 'date', 'number')],"
-        " default=str))\n"
-        "print(json.dumps(list(Athlete.objects.filter(name__startswith='Racer')"
-        ".values_list('pk', flat=True))))"
+        " 'date', 'number'))\n"
+        f"print(json.dumps({{'races': races({SEASONS!r}, ['event__number', 'distance',"
+        " 'event__season__slug']),"
+        f" 'typed': races([{TYPED!r}], ['pk']),"
+        f" 'heats': [r[0] for r in races([{HEAT_SEASON!r}], ['pk'])],"
+        " 'athletes': list(Athlete.objects.filter(name__startswith='Racer')"
+        ".values_list('pk', flat=True))}, default=str))"
     ))  # fmt: skip
-    races_line, athletes_line = ids.strip().splitlines()[-2:]
-    return {"races": json.loads(races_line), "athletes": json.loads(athletes_line)}
+    return json.loads(ids.strip().splitlines()[-1])
 
 
 class Server:
@@ -337,14 +344,11 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
     server_errors = len(re.findall(r'" 5\d\d ', log_text))
     locked = log_text.count("database is locked")
 
-    check = manage(env, "shell", "-c", (
-        "import json\n"
-        "from results.models import Result\n"
-        f"rows = list(Result.objects.filter(race__event__season__slug__in={SEASONS!r})"
-        ".values_list('race_id', 'rank', 'athlete_id'))\n"
-        "print(json.dumps(rows))"
-    ))  # fmt: skip
-    written_rows = [tuple(row) for row in json.loads(check.strip().splitlines()[-1])]
+    written_rows = [
+        tuple(row)
+        for season in SEASONS
+        for row in rows_of(env["DATABASE_URL"], "race_id, rank, athlete_id", season)
+    ]
     rows, distinct_rows = len(written_rows), len(set(written_rows))
     distinct_ranks = len({(race, rank) for race, rank, _ in written_rows})
     lost = posted - set(written_rows)  # saved, answered 302, and not in the database as posted
@@ -382,7 +386,9 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
         server, env, fixtures, label, seconds, failures
     )
     report += imported
-    report += heats_while_reading(server, env, label, seconds, failures, classifications_p99)
+    report += heats_while_reading(
+        server, env, fixtures, label, seconds, failures, classifications_p99
+    )
     report += fault_import(server, env, label, failures, seconds)
     server.stop()
     script.unlink()
@@ -454,23 +460,13 @@ def import_while_reading(
     """50 readers on a standings page while two officials save classifications, first alone,
     then while a 12,000-line `import_results --replace` of another season runs in a loop:
     the readers' p99 may at most double, and no save may fail."""
-    manage(
-        env, "shell", "-c",
-        season_of_races("2046-47", "official") + season_of_races("2047-48", "draft", events=400),
-    )  # fmt: skip
-    body, total = big_file("2046-47")
+    body, total = big_file(IMPORTED)
     path = DATA / f"import-{label[:6].lower()}.csv"
     path.write_bytes(body)
     command = [PYTHON, "manage.py", "import_results", str(path), "--user", "chief",
                "--replace", "--reason", "Reloaded while the site is read", "--publish", "official"]  # fmt: skip
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-    ids = manage(env, "shell", "-c", (
-        "import json\nfrom results.models import Race\n"
-        "print(json.dumps(list(Race.objects.filter(event__season__slug='2047-48').order_by('pk')"
-        ".values_list('pk', 'event__season__slug', 'event__number', 'distance', 'event_id',"
-        " 'date', 'number')), default=str))"
-    ))  # fmt: skip
-    races = json.loads(ids.strip().splitlines()[-1])
+    races = fixtures["typed"]
     athletes = fixtures["athletes"]
     statuses: list[int] = []
     imports: list[int] = []
@@ -579,18 +575,18 @@ def enter_heat(browser, server, race_id: int, round_: str, heat: int, helmets, c
 
 
 def heats_while_reading(
-    server: Server, env: dict, label: str, seconds: int, failures: list[str], baseline: float
+    server: Server,
+    env: dict,
+    fixtures: dict,
+    label: str,
+    seconds: int,
+    failures: list[str],
+    baseline: float,
 ) -> list[str]:
     """50 readers on the same standings page while two officials type heats on the heat page
     (each Final A derives its race's classification, public at once: the race is provisional):
     the readers' p99 stays within 20 % of theirs while two officials save classifications."""
-    manage(env, "shell", "-c", HEATS_SETUP)
-    ids = manage(env, "shell", "-c", (
-        "import json\nfrom results.models import Race\n"
-        f"print(json.dumps(list(Race.objects.filter(event__season__slug='{HEAT_SEASON}')"
-        ".order_by('pk').values_list('pk', flat=True))))"
-    ))  # fmt: skip
-    races = json.loads(ids.strip().splitlines()[-1])
+    races = fixtures["heats"]
     statuses: list[tuple[str, int]] = []
     stop = threading.Event()
 
@@ -606,13 +602,10 @@ def heats_while_reading(
 
     threads = [threading.Thread(target=official, args=(n + 1, races[n::2])) for n in range(2)]
     measured = read_while(server, seconds, threads, stop)
-    derived = manage(env, "shell", "-c", (
-        "from results.models import Result\n"
-        f"print(Result.objects.filter(race__event__season__slug='{HEAT_SEASON}').count())"
-    )).strip().splitlines()[-1]  # fmt: skip
+    derived = lines_of(env["DATABASE_URL"], HEAT_SEASON)
     saved = sum(1 for _, status in statuses if status == 302)
     finals = sum(1 for round_, status in statuses if round_ == "final-a" and status == 302)
-    if int(derived) != 8 * finals:
+    if derived != 8 * finals:
         failures.append(f"{label}: {finals} Final A saved, {derived} classification lines derived")
     ratio = measured["p99"] / baseline if baseline else float("inf")
     if ratio > 1.2:
@@ -633,18 +626,23 @@ def heats_while_reading(
     ]
 
 
-def lines_of(database_url: str, season: str) -> int:
-    """How many lines the season's races hold, read straight from the database."""
+def rows_of(database_url: str, columns: str, season: str) -> list[tuple]:
+    """These columns of the season's lines, read straight from the database."""
     sql = (
-        "SELECT count(*) FROM results_result JOIN results_race ON results_race.id = race_id "
+        f"SELECT {columns} FROM results_result JOIN results_race ON results_race.id = race_id "
         "JOIN results_event ON results_event.id = event_id JOIN results_season "
         "ON results_season.id = season_id WHERE results_season.slug = "
     )
     if database_url.startswith("sqlite:///"):
         with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
-            return db.execute(sql + "?", [season]).fetchone()[0]
+            return db.execute(sql + "?", [season]).fetchall()
     with psycopg.connect(database_url) as db:
-        return db.execute(sql + "%s", [season]).fetchone()[0]
+        return db.execute(sql + "%s", [season]).fetchall()
+
+
+def lines_of(database_url: str, season: str) -> int:
+    """How many lines the season's races hold."""
+    return rows_of(database_url, "count(*)", season)[0][0]
 
 
 def fault_import(
@@ -652,8 +650,7 @@ def fault_import(
 ) -> list[str]:
     """Kill every worker while the admin imports a big file: all or nothing."""
     delays = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0) if seconds >= 30 else (0.3, 0.8, 1.5)
-    manage(env, "shell", "-c", season_of_races("2041-42", "draft"))
-    body, total = big_file("2041-42")
+    body, total = big_file(KILLED)
     browser = session(server, "chief")
     page = browser.get(server.url + "/admin/results/race/import/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -670,7 +667,7 @@ def fault_import(
     fields["confirm"] = "Import"
 
     def count() -> int:
-        return lines_of(env["DATABASE_URL"], "2041-42")
+        return lines_of(env["DATABASE_URL"], KILLED)
 
     def confirm(timings: list[float]) -> None:
         started = time.monotonic()

@@ -33,7 +33,7 @@ class ResultFilter(django_filters.FilterSet):
         field_name="race__distance", choices=Distance.choices, empty_label="All distances"
     )
     nation = django_filters.ModelChoiceFilter(
-        queryset=Nation.objects.all(), empty_label="All nations"
+        queryset=Nation.objects.taking_part(), empty_label="All nations"
     )
     athlete = django_filters.CharFilter(method="filter_athlete", label="Athlete")
     podium = django_filters.ChoiceFilter(
@@ -63,7 +63,7 @@ class ResultFilter(django_filters.FilterSet):
 class AthleteFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="Name")
     nation = django_filters.ModelChoiceFilter(
-        queryset=Nation.objects.all(), empty_label="All nations"
+        queryset=Nation.objects.taking_part(), empty_label="All nations"
     )
     gender = django_filters.ChoiceFilter(
         choices=[(g.value, g.label) for g in SKATER_GENDERS], empty_label="Both"

@@ -115,18 +115,26 @@ def test_the_parameter_catalogue_is_every_parameter_a_view_reads():
 @pytest.mark.slow
 @pytest.mark.parametrize("url", list(PAGE_PARAMETERS))
 def test_no_junk_in_any_query_parameter_makes_a_server_error(client, site, url):
-    """Each public page × the parameters it reads, and one it does not, × junk: 4xx or a page."""
+    """Each public page × the parameters it reads, and one it does not, × junk: 4xx or a page.
+    A list page is asked for five rows a page where per_page is not the parameter tried: what
+    is tried is how the parameters are read, and a short page renders in a fraction of the
+    time of fifty rows."""
     client.raise_request_exception = False
     reads = PAGE_PARAMETERS[url]
     unread = next(parameter for parameter in PARAMETERS if parameter not in reads)
     if url == "athlete":
         url = Athlete.objects.order_by("name").first().get_absolute_url()
+
+    def address(parameter: str, junk: str) -> str:
+        short = "per_page" in reads and parameter != "per_page"
+        return f"{url}?{parameter}={junk}" + ("&per_page=5" if short else "")
+
     before = checksum()
     errors = [
         (url, parameter, junk, response.status_code)
         for parameter in [*reads, unread]
         for junk in JUNK
-        if (response := client.get(f"{url}?{parameter}={junk}")).status_code >= 500
+        if (response := client.get(address(parameter, junk))).status_code >= 500
         or "Set-Cookie" in response.headers
     ]
     assert errors == []

@@ -4,10 +4,11 @@ wider than its box on a desktop, number columns' headers aligned like their numb
 
 Each page is loaded once, at 1280 px: axe runs, the tables are measured and a screenshot taken;
 then the same page is narrowed to 390 px, measured and shot again. The page's tests only read
-what the visit found. Screenshots land in test-results/screenshots/ (gitignored), to be looked
-at.
+what the visit found. With SCREENSHOTS=1 (`make screenshots`) each page is also shot at both
+widths into test-results/screenshots/ (gitignored), to be looked at.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ PAGES = {
     "not found": "/seasons/2012-13/events/99/",
 }
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SHOOT = os.environ.get("SCREENSHOTS") == "1"
 SERIOUS = ("serious", "critical")
 
 # Each table of <main>: its caption, whether it is wider than its box (scrolls inside it), and
@@ -150,13 +152,15 @@ def look_at(name: str, live_server, bundled_rows, browser) -> dict:
         "times": page.evaluate(TIME_EDGES),
         "chart": page.locator("figure.chart").count(),
     }
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = name.replace(" ", "-")
-    page.screenshot(path=SHOTS / f"{shot}-1280.png", full_page=True)
+    shot = SHOTS / name.replace(" ", "-")
+    if SHOOT:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shot}-1280.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
     seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
-    page.screenshot(path=SHOTS / f"{shot}-390.png", full_page=True)
+    if SHOOT:
+        page.screenshot(path=f"{shot}-390.png", full_page=True)
     context.close()
     return seen
 

@@ -11,12 +11,15 @@ men's 500 m twice, "(1)" provisional and "(2)" still draft.
     500 m (2), event 2:   y 1st                                 (draft: not counted)
 """
 
+import itertools
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from results.standings.athlete import AthleteResult, athlete_record
-from results.standings.compare import Published, compare
+from results.standings.compare import Published, compare, reachable
 from results.standings.rules import Rules
 from results.standings.table import LineFacts, RaceFacts, UnknownTable, score_season, table_rows
 
@@ -130,3 +133,27 @@ def test_an_athletes_record_from_his_results():
         ("1000m", 80, 1),
     ]
     assert record.best == [("500 m", 1, 1), ("1000 m", 2, 1)]
+
+
+@pytest.mark.parametrize(
+    ("total", "most", "expected"),
+    [(0, 6, True), (1000, 1, True), (1800, 2, True), (1800, 1, False), (6000, 6, True),
+     (6001, 6, False), (999, 6, False), (1001, None, True), (-1, 6, False)],
+)  # fmt: skip
+def test_a_published_total_is_reachable_only_as_a_sum_of_at_most_n_results(total, most, expected):
+    # 1000 + 800 = 1800 in two results; 999 is no sum of these points; 1001 = 1000 + 1
+    assert reachable(total, [1000, 800, 640, 1], most) is expected
+
+
+@given(
+    st.integers(min_value=0, max_value=120),
+    st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=5),
+    st.integers(min_value=0, max_value=4),
+)
+def test_reachable_agrees_with_trying_every_choice_of_results(total, values, most):
+    every = {
+        sum(choice)
+        for count in range(most + 1)
+        for choice in itertools.combinations_with_replacement(values, count)
+    }
+    assert reachable(total, values, most) is (total in every)

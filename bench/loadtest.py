@@ -14,8 +14,8 @@
 4. Then: zero 5xx, zero "database is locked" in the server log, every written line compared
    with what was posted (none lost, changed or duplicated, none unexpected), zero half-written
    classifications, and the officials still writing when the readers stopped.
-5. Fault: a large import is confirmed through the admin and every gunicorn worker is killed
-   while it runs; the import must be all or nothing.
+5. Fault: a large import is confirmed through the admin, once undisturbed (timed), then again
+   with every gunicorn worker killed at fractions of that time; it must be all or nothing.
 
 LOADTEST_DATABASE_URL adds a PostgreSQL run; LOADTEST_SQLITE=0 skips the SQLite one.
 Exits non-zero when any of these fails; prints a report (also written to bench/loadtest.md).
@@ -50,8 +50,9 @@ PASSWORD = "load-test-pass-phrase-1"
 # officials fill in 60 s, taken in turn from each season, so each season's pages keep changing.
 SEASONS = ("2040-41", "2042-43", "2043-44", "2044-45")
 LINES = 12  # lines per classification an official enters
-# The other phases' seasons: replaced by imports while read; typed while read; killed mid-import.
-IMPORTED, TYPED, KILLED = "2046-47", "2047-48", "2041-42"
+# The other phases' seasons: replaced by imports while read; typed while read; the fault
+# phase's import, killed mid-import in one and timed undisturbed in the other.
+IMPORTED, TYPED, KILLED, MEASURED = "2046-47", "2047-48", "2041-42", "2039-40"
 
 
 def free_port() -> int:
@@ -135,7 +136,7 @@ def prepare(env: dict) -> dict:
     ids = manage(env, "shell", "-c", (
         SETUP
         + season_of_races(IMPORTED, "official") + season_of_races(TYPED, "draft", events=400)
-        + HEATS_SETUP + season_of_races(KILLED, "draft")
+        + HEATS_SETUP + season_of_races(KILLED, "draft") + season_of_races(MEASURED, "draft")
         + "import json\n"
         "from results.models import Race, Athlete\n"
         "def races(seasons, order):\n"
@@ -238,10 +239,12 @@ def enter_classification(browser, server, race, athletes, offset) -> tuple[int, 
 
 def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[str]]:
     DATA.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
     env = environment(database_url)
     fixtures = prepare(env)
     log = DATA / f"loadtest-{label}.log"
     server = Server(env, log)
+    ready = time.monotonic()
     failures: list[str] = []
     report = [f"## {label}", ""]
     races = fixtures["races"]
@@ -382,16 +385,23 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
     if not saved:
         failures.append(f"{label}: no classification was saved")
 
+    moments = [("set-up and server start", ready), ("readers and officials", time.monotonic())]
     imported, classifications_p99 = import_while_reading(
         server, env, fixtures, label, seconds, failures
     )
     report += imported
+    moments.append(("import while reading", time.monotonic()))
     report += heats_while_reading(
         server, env, fixtures, label, seconds, failures, classifications_p99
     )
+    moments.append(("heats while reading", time.monotonic()))
     report += fault_import(server, env, label, failures, seconds)
     server.stop()
     script.unlink()
+    moments.append(("fault", time.monotonic()))
+    spans = [f"{name} {end - start:.0f} s" for (name, end), start in
+             zip(moments, [began] + [end for _, end in moments[:-1]], strict=True)]  # fmt: skip
+    report.append(f"- Time: {time.monotonic() - began:.0f} s in all ({'; '.join(spans)}).")
     return report + [""] + ([f"FAILED: {f}" for f in failures] or ["Passed."]) + [""], failures
 
 
@@ -648,62 +658,67 @@ def lines_of(database_url: str, season: str) -> int:
 def fault_import(
     server: Server, env: dict, label: str, failures: list[str], seconds: int
 ) -> list[str]:
-    """Kill every worker while the admin imports a big file: all or nothing."""
-    delays = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0) if seconds >= 30 else (0.3, 0.8, 1.5)
-    body, total = big_file(KILLED)
+    """Kill every worker while the admin imports a big file: all or nothing. The same import
+    is first timed undisturbed (into a season of its own), and the kills come at fractions of
+    that time, so that they land while it is under way however fast the machine runs it (its
+    lines are written in the first part of that time: the kills come early)."""
+    fractions = (0.1, 0.2, 0.3, 0.4, 0.5) + ((0.6, 0.7, 0.8, 0.9) if seconds >= 30 else ())
     browser = session(server, "chief")
-    page = browser.get(server.url + "/admin/results/race/import/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    preview = browser.post(
-        server.url + "/admin/results/race/import/",
-        data={"csrfmiddlewaretoken": token, "publish": "official", "reason": "", "preview": "1"},
-        files={"file": ("big.csv", body, "text/csv")},
-        headers={"Referer": server.https + "/admin/results/race/import/"},
-    )
-    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
-    if "content" not in fields:
-        failures.append(f"{label}: the import preview did not offer a confirmation")
-        return ["- Fault: the import preview failed."]
-    fields["confirm"] = "Import"
+    url = server.url + "/admin/results/race/import/"
+    referer = {"Referer": server.https + "/admin/results/race/import/"}
 
-    def count() -> int:
-        return lines_of(env["DATABASE_URL"], KILLED)
+    def confirmation(slug: str) -> tuple[dict[str, str] | None, int]:
+        """The import page's confirmation of the big file of this season, previewed."""
+        body, total = big_file(slug)
+        page = browser.get(url)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        preview = browser.post(
+            url,
+            data={"csrfmiddlewaretoken": token, "publish": "official", "reason": "", "preview": "1"},
+            files={"file": ("big.csv", body, "text/csv")},
+            headers=referer,
+        )  # fmt: skip
+        fields = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text)
+        )
+        return ({**fields, "confirm": "Import"} if "content" in fields else None), total
 
-    def confirm(timings: list[float]) -> None:
+    def confirm(fields: dict[str, str], timings: list[float]) -> None:
         started = time.monotonic()
         with contextlib.suppress(requests.RequestException):  # a killed worker: expected
-            browser.post(server.url + "/admin/results/race/import/", data=fields, timeout=300,
-                         allow_redirects=False,
-                         headers={"Referer": server.https + "/admin/results/race/import/"})  # fmt: skip
+            browser.post(url, data=fields, timeout=300, allow_redirects=False, headers=referer)
         timings.append(time.monotonic() - started)
 
-    # Kill every worker at moments across the import; each time nothing may remain.
-    outcomes = []
-    for delay in delays:
-        timings: list[float] = []
-        poster = threading.Thread(target=confirm, args=(timings,))
+    measured, total = confirmation(MEASURED)
+    killed, _ = confirmation(KILLED)
+    if measured is None or killed is None:
+        failures.append(f"{label}: the import preview did not offer a confirmation")
+        return ["- Fault: the import preview failed."]
+    timings: list[float] = []
+    confirm(measured, timings)
+    took = timings[0]
+    undisturbed = lines_of(env["DATABASE_URL"], MEASURED)
+    if undisturbed != total:
+        failures.append(f"{label}: the undisturbed import wrote {undisturbed} of {total}")
+    outcomes = [f"undisturbed: {undisturbed} in {took:.2f} s"]
+    for fraction in fractions:
+        poster = threading.Thread(target=confirm, args=(killed, []))
         poster.start()
-        time.sleep(delay)
+        time.sleep(fraction * took)
         for pid in server.workers():
             os.kill(pid, signal.SIGKILL)
         poster.join()
         time.sleep(2)  # the master starts new workers
-        found = count()
-        outcomes.append(f"killed at {delay} s: {found}")
+        found = lines_of(env["DATABASE_URL"], KILLED)
+        outcomes.append(f"killed at {fraction * took:.2f} s: {found}")
         if found not in (0, total):
             failures.append(f"{label}: a killed import left {found} of {total} lines")
         if found == total:
-            break  # it finished before the kill
-    timings = []
-    if count() == 0:
-        confirm(timings)
-        undisturbed = count()
-        outcomes.append(f"undisturbed: {undisturbed} in {timings[0]:.1f} s")
-        if undisturbed != total:
-            failures.append(f"{label}: the undisturbed import wrote {undisturbed} of {total}")
+            break  # it finished before the kill: a later kill would find it done too
     return [
-        f"- Fault: {total} lines confirmed through the admin import, every worker killed at "
-        f"moments across it; lines afterwards ({'; '.join(outcomes)}). All or nothing each time."
+        f"- Fault: {total} lines confirmed through the admin import, first undisturbed, then "
+        f"every worker killed at moments across that time; lines afterwards "
+        f"({'; '.join(outcomes)}). All or nothing each time."
     ]
 
 

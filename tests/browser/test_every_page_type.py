@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from django.test import override_settings
 
+from results.models import Season
 from results.standings.loader import forget_loaded
 from tests.browser.test_public_site import race_with_rounds
 from tests.conftest import insert_bundled
@@ -43,6 +44,7 @@ PAGES = {
     "API docs": "/api/v1/docs",
     "not found": "/seasons/2012-13/events/99/",
 }
+MADE: dict[str, str] = {}  # the address of the race with rounds, once it is made
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 SHOOT = os.environ.get("SCREENSHOTS") == "1"
 SERIOUS = ("serious", "critical")
@@ -96,10 +98,9 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
 def visit(request, django_db_blocker, bundled_rows, browser) -> dict:
     """Load one page type and note what each test checks. A module fixture with a parameter:
     pytest runs each page's tests together, so each page is loaded once (per test process).
-    The data goes in before the load and the database is emptied after it: the tests only read
-    what the visit noted, so they need no database (and no flush of it each)."""
-    from django.core.management import call_command
-
+    The data goes in before the first load (again if a test in between emptied the database)
+    and the database is emptied after the module: the tests only read what the visit noted,
+    so they need no database (and no flush of it each)."""
     # Asked for here, not as an argument: a test that names live_server gets a whole
     # transactional database (emptied after each test) from pytest-django.
     live_server = request.getfixturevalue("live_server")
@@ -117,18 +118,29 @@ def visit(request, django_db_blocker, bundled_rows, browser) -> dict:
     ):
         live_server._live_server_modified_settings.enable()
         try:
-            return look_at(name, live_server, bundled_rows, browser)
+            if not Season.objects.exists():
+                insert_bundled(bundled_rows)
+                MADE["rounds"] = race_with_rounds()
+            return look_at(name, live_server, browser)
         finally:
             live_server._live_server_modified_settings.disable()
-            call_command("flush", "--noinput", verbosity=0)
 
 
-def look_at(name: str, live_server, bundled_rows, browser) -> dict:
+@pytest.fixture(scope="module", autouse=True)
+def _emptied_after(django_db_blocker):
+    """The visits' data leaves no trace for the tests after this module."""
+    yield
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("flush", "--noinput", verbosity=0)
+
+
+def look_at(name: str, live_server, browser) -> dict:
     """What the tests check of one page type, loaded at 1280 px then narrowed to 390 px."""
     cache.clear()
     forget_loaded()
-    insert_bundled(bundled_rows)
-    rounds = race_with_rounds()
+    rounds = MADE["rounds"]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     path = rounds if PAGES[name] == ROUNDS else PAGES[name]

@@ -17,16 +17,15 @@ TEST_ENV := DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 .PHONY: install install-dev run admin serve backup restore loadtest bench test pytest lint typecheck \
 	format screenshots
 
-# What a server installs (requirements.txt) ... (--no-compile: Python writes the bytecode of
-# the modules it imports when it first imports them, not of every file of every package)
+# What a server installs (requirements.txt) ...
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 # ... and, on top of it, the test, lint, type-check and bench tools (requirements-dev.txt).
 $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed

@@ -324,6 +324,15 @@ def test_the_nations_list_shows_the_nations_taking_part_unless_asked_for_all(cli
     assert "Everland" in everyone and "KOR" in everyone
 
 
+@pytest.mark.parametrize("url", ["/results/", "/athletes/"])
+def test_the_nation_filter_offers_the_nations_taking_part(client, db, url):
+    make.nation("XEV", "Everland")  # in the register, no skater, no result
+    make.result(make.race(), 1, make.athlete("Kim Skater", nation_code="KOR"))
+    options = re.findall(r'<option value="([^"]*)"', page(client, url).split('name="nation"')[1]
+                         .split("</select>")[0])  # fmt: skip
+    assert options == ["", "KOR"]  # "All nations", then KOR alone
+
+
 def test_the_nation_page(client, season_2012_13):
     body = text(page(client, "/nations/CAN/"))
     assert "Charles Hamelin" in body

@@ -141,14 +141,14 @@ def live_race(live_server):
     return live_server.url + url, Race.objects.get(event__number=2)
 
 
+START = 1_700_000_000_000  # ms since 1970: the page's clock starts here
+
+
 def paused_clock(page: Page) -> None:
     """The page's clock stands still until the test moves it (Playwright's fake timers): a
     polling period passes in milliseconds of the test's time, not in five seconds."""
     page.clock.install(time=START)
     page.clock.pause_at(START + 1)
-
-
-START = 1_700_000_000_000  # ms since 1970: the page's clock starts here
 
 
 def run_clock_until(page: Page, asked: list, answered: list, count: int, limit_ms: int) -> int:

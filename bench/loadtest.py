@@ -386,15 +386,14 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
         failures.append(f"{label}: no classification was saved")
 
     moments = [("set-up and server start", ready), ("readers and officials", time.monotonic())]
-    imported, classifications_p99 = import_while_reading(
-        server, env, fixtures, label, seconds, failures
-    )
-    report += imported
+    # The heats are measured next to the classifications they are compared with, before the
+    # large imports leave the database work to do (autovacuum, checkpoints) while others read.
+    saving = ClassificationsWhileReading(server, env, fixtures, label, seconds, failures)
+    alone = saving.phase(with_import=False)
+    heats = heats_while_reading(server, env, fixtures, label, seconds, failures, alone["p99"])
+    moments.append(("classifications, then heats while reading", time.monotonic()))
+    report += saving.with_import(alone) + heats
     moments.append(("import while reading", time.monotonic()))
-    report += heats_while_reading(
-        server, env, fixtures, label, seconds, failures, classifications_p99
-    )
-    moments.append(("heats while reading", time.monotonic()))
     report += fault_import(server, env, label, failures, seconds)
     server.stop()
     script.unlink()
@@ -464,69 +463,84 @@ def read_while(
     return measured
 
 
-def import_while_reading(
-    server: Server, env: dict, fixtures: dict, label: str, seconds: int, failures: list[str]
-) -> tuple[list[str], float]:
+class ClassificationsWhileReading:
     """50 readers on a standings page while two officials save classifications, first alone,
     then while a 12,000-line `import_results --replace` of another season runs in a loop:
     the readers' p99 may at most double, and no save may fail."""
-    body, total = big_file(IMPORTED)
-    path = DATA / f"import-{label[:6].lower()}.csv"
-    path.write_bytes(body)
-    command = [PYTHON, "manage.py", "import_results", str(path), "--user", "chief",
-               "--replace", "--reason", "Reloaded while the site is read", "--publish", "official"]  # fmt: skip
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-    races = fixtures["typed"]
-    athletes = fixtures["athletes"]
-    statuses: list[int] = []
-    imports: list[int] = []
-    stop = threading.Event()
 
-    def official(n: int, share: list) -> None:
-        browser = session(server, f"official{n}")
-        while share and not stop.is_set():
+    def __init__(
+        self, server: Server, env: dict, fixtures: dict, label: str, seconds: int,
+        failures: list[str],
+    ) -> None:  # fmt: skip
+        self.server, self.env, self.label, self.seconds = server, env, label, seconds
+        self.failures = failures
+        self.body, self.total = big_file(IMPORTED)
+        path = DATA / f"import-{label[:6].lower()}.csv"
+        path.write_bytes(self.body)
+        self.command = [PYTHON, "manage.py", "import_results", str(path), "--user", "chief",
+                        "--replace", "--reason", "Reloaded while the site is read", "--publish",
+                        "official"]  # fmt: skip
+        subprocess.run(self.command, cwd=ROOT, env=env, check=True, capture_output=True)
+        self.races = fixtures["typed"]
+        self.athletes = fixtures["athletes"]
+        self.statuses: list[int] = []
+        self.imports: list[int] = []
+        self.stop = threading.Event()
+
+    def official(self, n: int, share: list) -> None:
+        browser = session(self.server, f"official{n}")
+        while share and not self.stop.is_set():
             race = share.pop(0)
-            status, _ = enter_classification(browser, server, race, athletes, race[0])
-            statuses.append(status)
+            status, _ = enter_classification(browser, self.server, race, self.athletes, race[0])
+            self.statuses.append(status)
 
-    def importing() -> None:
-        while not stop.is_set():
-            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-            imports.append(done.returncode)
+    def importing(self) -> None:
+        while not self.stop.is_set():
+            done = subprocess.run(
+                self.command, cwd=ROOT, env=self.env, capture_output=True, text=True
+            )
+            self.imports.append(done.returncode)
 
-    def phase(with_import: bool) -> dict:
-        stop.clear()
+    def phase(self, with_import: bool) -> dict:
+        """One measurement; its saves' statuses in `saves`."""
+        self.stop.clear()
+        self.statuses.clear()
+        races = self.races
         shares = [races[0::4], races[1::4]] if not with_import else [races[2::4], races[3::4]]
-        threads = [threading.Thread(target=official, args=(n + 1, shares[n])) for n in range(2)]
+        threads = [
+            threading.Thread(target=self.official, args=(n + 1, shares[n])) for n in range(2)
+        ]
         if with_import:
-            threads.append(threading.Thread(target=importing))
-        return read_while(server, seconds, threads, stop)
+            threads.append(threading.Thread(target=self.importing))
+        measured = read_while(self.server, self.seconds, threads, self.stop)
+        return measured | {"saves": list(self.statuses)}
 
-    statuses.clear()
-    alone = phase(with_import=False)
-    saves_alone = list(statuses)
-    statuses.clear()
-    loaded = phase(with_import=True)
-    saves_loaded = list(statuses)
-    failed_saves = [s for s in saves_alone + saves_loaded if s != 302]
-    ratio = loaded["p99"] / alone["p99"] if alone["p99"] else float("inf")
-    if ratio > 2:
-        failures.append(f"{label}: read p99 {loaded['p99']:.0f} ms during the import, "
-                        f"{ratio:.1f}× the {alone['p99']:.0f} ms without one")  # fmt: skip
-    if failed_saves:
-        failures.append(f"{label}: {len(failed_saves)} officials' saves failed during the import "
-                        f"(HTTP {sorted(set(failed_saves))})")  # fmt: skip
-    if alone["non_2xx"] or loaded["non_2xx"]:
-        failures.append(f"{label}: {alone['non_2xx'] + loaded['non_2xx']} reads not answered 200")
-    if not imports or any(imports):
-        failures.append(f"{label}: imports during the reads: {imports or 'none ran'}")
-    return [
-        f"- Import while reading: 50 readers on a standings page for {seconds} s, two officials "
-        f"saving classifications: p99 {alone['p99']:.0f} ms ({alone['requests']} reads, "
-        f"{len(saves_alone)} saves). Again while `import_results --replace` of {total:,} lines ran "
-        f"{len(imports)} times in a loop: p99 {loaded['p99']:.0f} ms ({ratio:.2f}×; "
-        f"{loaded['requests']} reads, {len(saves_loaded)} saves, {len(failed_saves)} failed)."
-    ], alone["p99"]
+    def with_import(self, alone: dict) -> list[str]:
+        """The second measurement, compared with the first (`alone`)."""
+        label, failures = self.label, self.failures
+        loaded = self.phase(with_import=True)
+        failed_saves = [s for s in alone["saves"] + loaded["saves"] if s != 302]
+        ratio = loaded["p99"] / alone["p99"] if alone["p99"] else float("inf")
+        if ratio > 2:
+            failures.append(f"{label}: read p99 {loaded['p99']:.0f} ms during the import, "
+                            f"{ratio:.1f}× the {alone['p99']:.0f} ms without one")  # fmt: skip
+        if failed_saves:
+            failures.append(f"{label}: {len(failed_saves)} officials' saves failed during the "
+                            f"import (HTTP {sorted(set(failed_saves))})")  # fmt: skip
+        if alone["non_2xx"] or loaded["non_2xx"]:
+            failures.append(
+                f"{label}: {alone['non_2xx'] + loaded['non_2xx']} reads not answered 200"
+            )
+        if not self.imports or any(self.imports):
+            failures.append(f"{label}: imports during the reads: {self.imports or 'none ran'}")
+        return [
+            f"- Import while reading: 50 readers on a standings page for {self.seconds} s, two "
+            f"officials saving classifications: p99 {alone['p99']:.0f} ms ({alone['requests']} "
+            f"reads, {len(alone['saves'])} saves). Again while `import_results --replace` of "
+            f"{self.total:,} lines ran {len(self.imports)} times in a loop: p99 "
+            f"{loaded['p99']:.0f} ms ({ratio:.2f}×; {loaded['requests']} reads, "
+            f"{len(loaded['saves'])} saves, {len(failed_saves)} failed)."
+        ]
 
 
 HEAT_SEASON = "2048-49"

@@ -1,7 +1,10 @@
 """Importing classifications from results files: every bad row refused, nothing half-written."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -920,3 +923,26 @@ def test_the_admin_preview_runs_a_fixed_number_of_queries(admin_client, calendar
 
     count(lines(1))  # warm the per-process caches
     assert count(lines(1)) == count(lines(20))
+
+
+NICENESS_PROBE = """
+import os, django
+django.setup()
+from results.management.commands.import_results import Command
+before = os.nice(0)
+try:
+    Command().run_from_argv(["manage.py", "import_results", "no-such-file.csv", "--dry-run"])
+except SystemExit:
+    pass
+print(before, os.nice(0))
+"""
+
+
+def test_the_import_run_from_the_command_line_yields_the_cpu_to_the_site():
+    root = Path(__file__).resolve().parent.parent
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "worldcup.settings"}
+    done = subprocess.run([sys.executable, "-c", NICENESS_PROBE], cwd=root, env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    before, after = map(int, done.stdout.split())
+    assert after == min(before + 10, 19), done.stderr
+    assert "no such file: no-such-file.csv" in done.stderr

@@ -1,6 +1,7 @@
 """python manage.py import_results FILE --user USERNAME [--dry-run] [--replace] [--reason R]
 [--publish STATE]: a classification file, or a rounds file (told by its `round` column)."""
 
+import os
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,14 @@ class Command(BaseCommand):
         "Every problem is printed with its line and nothing is written unless the whole file "
         "is good."
     )
+
+    # A batch job on the host that serves the site: from the command line it runs at a lower
+    # CPU priority, so the pages read meanwhile are answered first.
+    NICENESS = 10
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        os.nice(self.NICENESS)
+        super().run_from_argv(argv)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

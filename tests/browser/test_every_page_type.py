@@ -21,7 +21,9 @@ from results.standings.loader import forget_loaded
 from tests.browser.test_public_site import race_with_rounds
 from tests.conftest import insert_bundled
 
-pytestmark = pytest.mark.browser
+# django_db: the test databases are made when only some of these tests are chosen (-k), as
+# for the whole module; the tests themselves only read what the visit noted.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 ROUNDS = "(the race with rounds)"
 PAGES = {

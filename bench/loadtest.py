@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -392,12 +393,15 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
         failures.append(f"{label}: no classification was saved")
 
     moments = [("set-up and server start", ready), ("readers and officials", time.monotonic())]
-    # The heats are measured next to the classifications they are compared with, before the
-    # large imports leave the database work to do (autovacuum, checkpoints) while others read.
+    # The heats are measured between two halves of the classifications they are compared
+    # with (what drifts over the run, the host's speed or the workers' heaps, falls on both
+    # alike), and before the large imports leave the database work to do while others read.
     saving = ClassificationsWhileReading(server, env, fixtures, label, seconds, failures)
-    alone = saving.phase(with_import=False)
-    heats = heats_while_reading(server, env, fixtures, label, seconds, failures, alone["p99"])
-    moments.append(("classifications, then heats while reading", time.monotonic()))
+    heats = heats_while_reading(
+        server, env, fixtures, label, seconds, failures, around=saving.around
+    )
+    alone = saving.alone
+    moments.append(("classifications around heats while reading", time.monotonic()))
     report += saving.with_import(alone) + heats
     moments.append(("import while reading", time.monotonic()))
     report += fault_import(server, env, label, failures, seconds)
@@ -475,9 +479,9 @@ def read_while(
 
 
 class ClassificationsWhileReading:
-    """50 readers on a standings page while two officials save classifications, first alone,
-    then while a 12,000-line `import_results --replace` of another season runs in a loop:
-    the readers' p99 may at most double, and no save may fail."""
+    """50 readers on a standings page while two officials save classifications, first alone
+    (in two halves, around the heats), then while a 12,000-line `import_results --replace` of
+    another season runs in a loop: the readers' p99 may at most double, and no save may fail."""
 
     def __init__(
         self, server: Server, env: dict, fixtures: dict, label: str, seconds: int,
@@ -497,6 +501,7 @@ class ClassificationsWhileReading:
         self.statuses: list[int] = []
         self.imports: list[int] = []
         self.stop = threading.Event()
+        self.alone: dict = {}  # the classifications' measurement, once `around` has run
 
     def official(self, n: int, share: list) -> None:
         browser = session(self.server, f"official{n}")
@@ -514,24 +519,40 @@ class ClassificationsWhileReading:
             )
             self.imports.append(done.returncode)
 
-    def phase(self, with_import: bool) -> dict:
-        """One measurement; its saves' statuses in `saves`."""
+    def phase(self, part: int, seconds: int, with_import: bool = False) -> dict:
+        """One measurement, the officials on their own races (part 0, 1 or 2 of them); its
+        saves' statuses in `saves`."""
         self.stop.clear()
         self.statuses.clear()
-        races = self.races
-        shares = [races[0::4], races[1::4]] if not with_import else [races[2::4], races[3::4]]
+        shares = [self.races[2 * part :: 6], self.races[2 * part + 1 :: 6]]
         threads = [
             threading.Thread(target=self.official, args=(n + 1, shares[n])) for n in range(2)
         ]
         if with_import:
             threads.append(threading.Thread(target=self.importing))
-        measured = read_while(self.server, self.seconds, threads, self.stop)
+        measured = read_while(self.server, seconds, threads, self.stop)
         return measured | {"saves": list(self.statuses)}
+
+    def around(self, measure: Callable[[], dict]) -> tuple[dict, float]:
+        """Half the classifications' measurement, then `measure`, then the other half: what
+        `measure` found, and the classifications' p99 (the mean of the halves')."""
+        half = max(1, self.seconds // 2)
+        before = self.phase(0, half)
+        measured = measure()
+        after = self.phase(1, half)
+        self.alone = {
+            "requests": before["requests"] + after["requests"],
+            "p99": (before["p99"] + after["p99"]) / 2,
+            "halves": (before["p99"], after["p99"]),
+            "non_2xx": before["non_2xx"] + after["non_2xx"],
+            "saves": before["saves"] + after["saves"],
+        }
+        return measured, self.alone["p99"]
 
     def with_import(self, alone: dict) -> list[str]:
         """The second measurement, compared with the first (`alone`)."""
         label, failures = self.label, self.failures
-        loaded = self.phase(with_import=True)
+        loaded = self.phase(2, self.seconds, with_import=True)
         failed_saves = [s for s in alone["saves"] + loaded["saves"] if s != 302]
         ratio = loaded["p99"] / alone["p99"] if alone["p99"] else float("inf")
         if ratio > 2:
@@ -549,7 +570,9 @@ class ClassificationsWhileReading:
         return [
             f"- Import while reading: 50 readers on a standings page for {self.seconds} s, two "
             f"officials each saving a classification every {PACE} s: p99 {alone['p99']:.0f} ms "
-            f"({alone['requests']} "
+            f"(the mean of {max(1, self.seconds // 2)} s before the heats, "
+            f"{alone['halves'][0]:.0f} ms, and as long after, {alone['halves'][1]:.0f} ms; "
+            f"{alone['requests']} "
             f"reads, {len(alone['saves'])} saves). Again while `import_results --replace` of "
             f"{self.total:,} lines ran {len(self.imports)} times in a loop: p99 "
             f"{loaded['p99']:.0f} ms ({ratio:.2f}×; {loaded['requests']} reads, "
@@ -619,11 +642,12 @@ def heats_while_reading(
     label: str,
     seconds: int,
     failures: list[str],
-    baseline: float,
+    around: Callable[[Callable[[], dict]], tuple[dict, float]],
 ) -> list[str]:
     """50 readers on the same standings page while two officials type heats on the heat page
     (each Final A derives its race's classification, public at once: the race is provisional):
-    the readers' p99 stays within 20 % of theirs while two officials save classifications."""
+    the readers' p99 stays within 20 % of theirs while two officials save classifications,
+    measured `around` this (half before, half after)."""
     races = fixtures["heats"]
     statuses: list[tuple[str, int]] = []
     stop = threading.Event()
@@ -641,7 +665,7 @@ def heats_while_reading(
                 paced(stop, started)
 
     threads = [threading.Thread(target=official, args=(n + 1, races[n::2])) for n in range(2)]
-    measured = read_while(server, seconds, threads, stop)
+    measured, baseline = around(lambda: read_while(server, seconds, threads, stop))
     derived = lines_of(env["DATABASE_URL"], HEAT_SEASON)
     saved = sum(1 for _, status in statuses if status == 302)
     finals = sum(1 for round_, status in statuses if round_ == "final-a" and status == 302)

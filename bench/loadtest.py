@@ -400,9 +400,8 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
     heats = heats_while_reading(
         server, env, fixtures, label, seconds, failures, around=saving.around
     )
-    alone = saving.alone
     moments.append(("classifications around heats while reading", time.monotonic()))
-    report += saving.with_import(alone) + heats
+    report += saving.with_import() + heats
     moments.append(("import while reading", time.monotonic()))
     report += fault_import(server, env, label, failures, seconds)
     server.stop()
@@ -541,6 +540,7 @@ class ClassificationsWhileReading:
         measured = measure()
         after = self.phase(1, half)
         self.alone = {
+            "seconds": half,
             "requests": before["requests"] + after["requests"],
             "p99": (before["p99"] + after["p99"]) / 2,
             "halves": (before["p99"], after["p99"]),
@@ -549,9 +549,9 @@ class ClassificationsWhileReading:
         }
         return measured, self.alone["p99"]
 
-    def with_import(self, alone: dict) -> list[str]:
-        """The second measurement, compared with the first (`alone`)."""
-        label, failures = self.label, self.failures
+    def with_import(self) -> list[str]:
+        """The second measurement, compared with the first (`alone`, made `around` the heats)."""
+        label, failures, alone = self.label, self.failures, self.alone
         loaded = self.phase(2, self.seconds, with_import=True)
         failed_saves = [s for s in alone["saves"] + loaded["saves"] if s != 302]
         ratio = loaded["p99"] / alone["p99"] if alone["p99"] else float("inf")
@@ -570,7 +570,7 @@ class ClassificationsWhileReading:
         return [
             f"- Import while reading: 50 readers on a standings page for {self.seconds} s, two "
             f"officials each saving a classification every {PACE} s: p99 {alone['p99']:.0f} ms "
-            f"(the mean of {max(1, self.seconds // 2)} s before the heats, "
+            f"(the mean of {alone['seconds']} s before the heats, "
             f"{alone['halves'][0]:.0f} ms, and as long after, {alone['halves'][1]:.0f} ms; "
             f"{alone['requests']} "
             f"reads, {len(alone['saves'])} saves). Again while `import_results --replace` of "

@@ -943,6 +943,7 @@ def test_the_import_run_from_the_command_line_yields_the_cpu_to_the_site():
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "worldcup.settings"}
     done = subprocess.run([sys.executable, "-c", NICENESS_PROBE], cwd=root, env=env,
                           capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
     before, after = map(int, done.stdout.split())
     assert after == min(before + 10, 19), done.stderr
     assert "no such file: no-such-file.csv" in done.stderr

@@ -60,10 +60,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium, never a browser downloaded by Playwright."""
+    """Debian's Chromium, never a browser downloaded by Playwright: its binary itself, not the
+    /usr/bin/chromium launcher, whose desktop flags (GPU rasterization in software, shared
+    memory off, the bundled extensions) cost the browser tests about a tenth of their CPU."""
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": "/usr/lib/chromium/chromium",
         "args": CHROMIUM_ARGS,
     }
 
@@ -110,18 +112,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def bundled_rows(django_db_setup, django_db_blocker) -> list[tuple[type, list[dict]]]:
+def bundled_rows(django_db_setup, django_db_blocker) -> list[tuple[type, str, list[tuple]]]:
     """The bundled nations and 2012–13 season as table rows, read once a session (per test
-    worker): `loaddata` resolves every natural key with queries (about 2 s a load), while a
-    bulk insert of the same rows takes milliseconds. The load is rolled back at once."""
+    worker): `loaddata` resolves every natural key with queries (about 2 s a load), while
+    inserting the same rows takes milliseconds. The load is rolled back at once. Each table's
+    rows are kept as its INSERT statement and the values the database is given (each field's
+    own conversion, as a bulk create makes them), so a test's insert compiles nothing."""
+    quote = connection.ops.quote_name
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("loaddata", "nations", "season_2012_13", verbosity=0)
         tables = []
         for model in in_dependency_order(apps.get_app_config("results")):
-            fields = [field.attname for field in model._meta.concrete_fields]
-            rows = list(model._base_manager.order_by("pk").values(*fields))
+            fields = model._meta.concrete_fields
+            rows = [
+                tuple(
+                    field.get_db_prep_save(getattr(row, field.attname), connection)
+                    for field in fields
+                )
+                for row in model._base_manager.order_by("pk")
+            ]
             if rows:
-                tables.append((model, rows))
+                columns = ", ".join(quote(field.column) for field in fields)
+                marks = ", ".join(["%s"] * len(fields))
+                sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+                tables.append((model, sql, rows))
         transaction.set_rollback(True)
     return tables
 
@@ -148,14 +162,15 @@ def season_2012_13(db, bundled_rows):
     return insert_bundled(bundled_rows)
 
 
-def insert_bundled(bundled_rows: list[tuple[type, list[dict]]]):
+def insert_bundled(bundled_rows: list[tuple[type, str, list[tuple]]]):
     """Insert the bundled rows; the 2012–13 season."""
     from results.models import Season
 
-    for model, rows in bundled_rows:
-        model._base_manager.bulk_create([model(**row) for row in rows])
-    statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _ in bundled_rows])
     with connection.cursor() as cursor:
+        for _, sql, rows in bundled_rows:
+            cursor.executemany(sql, rows)
+        models = [model for model, _, _ in bundled_rows]
+        statements = connection.ops.sequence_reset_sql(no_style(), models)
         for statement in statements:  # PostgreSQL: the next id after the loaded ones
             cursor.execute(statement)
     return Season.objects.get(slug="2012-13")

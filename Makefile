@@ -27,11 +27,9 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# ... and, on top of it, the test, lint, type-check and bench tools (requirements-dev.txt). Not
-# compiled at install (a third of the install's time): Python compiles the modules a run
-# imports, once, and keeps them.
+# ... and, on top of it, the test, lint, type-check and bench tools (requirements-dev.txt).
 $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed

@@ -33,18 +33,32 @@ DATA_MANAGERS = {**OFFICIALS, "season": ENTER, "nation": ENTER}
 ROLES = {"Officials": OFFICIALS, "Data managers": DATA_MANAGERS}
 
 
-def sync_roles(sender: Any = None, using: str = "default", **kwargs: Any) -> None:
-    """Give each role exactly the permissions ROLES names (a post_migrate receiver: Django has
-    made the permissions of every model by then)."""
-    from django.contrib.auth.models import Group, Permission
+def sync_roles(sender: Any = None, using: str = "default", apps: Any = None, **kwargs: Any) -> None:
+    """Give each role exactly the permissions ROLES names of the models the migrated state
+    holds (a post_migrate receiver: Django has made those models' permissions by then). A
+    database migrated only part of the way (`migrate results 0005`) gets the roles of the
+    models it has, and none while auth's tables do not exist yet."""
+    from django.apps import apps as installed
 
+    state = apps or installed
+    try:
+        group_model = state.get_model("auth", "Group")
+        permission_model = state.get_model("auth", "Permission")
+        present = {model._meta.model_name for model in state.get_app_config("results").get_models()}
+    except LookupError:  # auth, or this app, is not migrated yet
+        return
     for name, grants in ROLES.items():
-        codenames = [f"{action}_{model}" for model, actions in grants.items() for action in actions]
-        permissions = Permission.objects.using(using).filter(
+        codenames = [
+            f"{action}_{model}"
+            for model, actions in grants.items()
+            if model in present
+            for action in actions
+        ]
+        permissions = permission_model.objects.using(using).filter(
             content_type__app_label="results", codename__in=codenames
         )
         missing = set(codenames) - set(permissions.values_list("codename", flat=True))
         if missing:
             raise RuntimeError(f"permissions not found: {sorted(missing)}")
-        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group, _ = group_model.objects.using(using).get_or_create(name=name)
         group.permissions.set(permissions)

@@ -42,15 +42,16 @@ def test_the_roles_exist_after_migrating():
 
 
 def test_a_database_migrated_part_of_the_way_gets_the_roles_of_its_models():
-    """`migrate results 0005` on an empty database: each role holds the permissions of that
-    state's models (rounds came later); before auth's tables exist there is no role to give
-    (results 0001 depends on nothing), and migrate no longer stops on the missing table."""
+    """A database that ran migrations up to 0005 (an older release's, restored): each role
+    holds the permissions of that state's models (rounds came later); before auth's tables
+    exist there is no role to give (results 0001 depends on nothing), and migrate does not
+    stop on the missing table."""
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
     from results.roles import sync_roles
 
-    loader = MigrationLoader(connection)
+    loader = MigrationLoader(connection, replace_migrations=False)  # each step, not the squash
     Group.objects.all().delete()
     sync_roles(apps=loader.project_state(("results", "0001_initial")).apps)
     assert not Group.objects.exists()

@@ -30,9 +30,17 @@ from results.standings.loader import forget_loaded
 from results.versioning import renew_every_version
 
 
+def every_migration() -> MigrationLoader:
+    """This code's migrations, each one on its own: a squashed migration beside the ones it
+    replaces, as Django records both (a database made by a squashed migration also records
+    every migration it replaces; one from an older release, only those it ran)."""
+    return MigrationLoader(None, ignore_no_migrations=True, replace_migrations=False)
+
+
 def expected_tables(applied: set[tuple[str, str]]) -> set[str]:
     """The tables a database with these migrations applied holds, by this code's migrations."""
-    loader = MigrationLoader(None, ignore_no_migrations=True)
+    loader = every_migration()
+    applied = applied - set(loader.replacements)  # the replaced ones say the same, step by step
     leaves = [
         node
         for node in applied
@@ -47,7 +55,7 @@ def expected_tables(applied: set[tuple[str, str]]) -> set[str]:
 def check_state(applied: set[tuple[str, str]], tables: set[str], what: str) -> None:
     """Refuse a database this code cannot take: not this site's, from a newer release, or
     missing tables its own migrations made."""
-    loader = MigrationLoader(None, ignore_no_migrations=True)
+    loader = every_migration()
     if not any(app == "results" for app, _ in applied):
         raise CommandError(f"{what} is not a backup of this site: it records no results migration")
     unknown = sorted(f"{app}.{name}" for app, name in applied - set(loader.graph.nodes))

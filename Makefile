@@ -27,10 +27,12 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# ... and, on top of it, the test, lint, type-check and bench tools (requirements-dev.txt).
-$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+# ... and, on top of it, the test, lint, type-check and bench tools (requirements-dev.txt,
+# which starts with -r requirements.txt): one pip run resolves both on a new machine.
+$(BIN)/.installed-dev: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	touch $(BIN)/.installed $@
 
 install: $(BIN)/.installed
 

@@ -50,14 +50,16 @@ run: install
 	@echo
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-## serve: production server: gunicorn (workers from WEB_CONCURRENCY) with whitenoise, debug off
+## serve: production server: gunicorn (workers from WEB_CONCURRENCY) with whitenoise, debug off;
+## the app is loaded once and each worker forked from it (--preload): a worker that dies is
+## replaced at once, and the workers share the loaded code
 ## Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see README, "Deploying".
 serve: install
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (README, Deploying)."; exit 2; }
 	DJANGO_DEBUG=0 $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/gunicorn worldcup.wsgi:application --bind $${BIND:-127.0.0.1:8000} \
-		--access-logfile - --timeout 30 --graceful-timeout 30
+		--preload --access-logfile - --timeout 30 --graceful-timeout 30
 
 ## backup: a copy of the whole database (history included) into backups/
 backup: install

@@ -187,7 +187,7 @@ class Server:
         manage(env, "collectstatic", "--noinput", "-v0")
         self.process = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "worldcup.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "4", "--timeout", "60",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "4", "--timeout", "60", "--preload",
              "--access-logfile", "-", "--error-logfile", "-"],  # fmt: skip
             cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip

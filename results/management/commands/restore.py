@@ -4,7 +4,8 @@ A restore never leaves the site empty or half-written:
 1. the file is checked to be a backup of this site: a whole database (SQLite's integrity check,
    or pg_restore's table of contents), whose recorded migrations this code knows (the same
    state, or an older one), holding every table those migrations made;
-2. a copy of it is migrated to this code's state in a scratch database and checked again;
+2. a copy of it is migrated to this code's state in a scratch database (if it lacks any of this
+   code's migrations) and checked again;
 3. only then is the live database replaced, in one step: SQLite's backup API, or pg_restore
    --single-transaction. If anything fails before that, nothing has changed.
 """
@@ -76,8 +77,12 @@ def every_table() -> set[str]:
     return {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
 
 
-def migrate(database_url: str) -> None:
-    """Bring the scratch copy to this code's migration state, in a process of its own."""
+def migrate(database_url: str, applied: set[tuple[str, str]]) -> None:
+    """Bring the scratch copy to this code's migration state, in a process of its own; nothing
+    to do for a copy that has every migration already (a backup of this release)."""
+    loader = every_migration()
+    if not set(loader.graph.nodes) - set(loader.replacements) - applied:
+        return
     env = {**os.environ, "DATABASE_URL": database_url}
     done = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -152,7 +157,7 @@ class Command(BaseCommand):
         check_state(applied, tables, str(path))
         copy = scratch / "copy.sqlite3"
         shutil.copyfile(path, copy)
-        migrate(f"sqlite:///{copy}")
+        migrate(f"sqlite:///{copy}", applied)
         applied, tables = self.read_sqlite(copy, "the migrated copy")
         check_state(applied, tables, "the migrated copy")
         missing = every_table() - tables
@@ -197,7 +202,7 @@ class Command(BaseCommand):
             check_state(applied, tables, str(path))
             user, password = (quote(db[key] or "", safe="") for key in ("USER", "PASSWORD"))
             host, port = db["HOST"] or "localhost", db["PORT"] or 5432
-            migrate(f"postgres://{user}:{password}@{host}:{port}/{name}")
+            migrate(f"postgres://{user}:{password}@{host}:{port}/{name}", applied)
             tables = set(self.run("psql", "-At", "-c", TABLES_SQL, database=name).split())
             missing = every_table() - tables
             if missing:

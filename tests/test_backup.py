@@ -187,3 +187,36 @@ def test_a_dump_with_the_migrations_table_only_is_refused(tmp_path, season_2012_
     path = tmp_path / "migrations.dump"
     partial_dump(path, "django_migrations")
     refused_restore(path, "is not a whole backup of this site: it lacks the tables")
+
+
+@only_sqlite
+def test_a_restore_gives_each_role_the_permissions_this_code_gives_it(backup_file):
+    """A backup of this release needs no migration, yet its roles are put right as a migrate
+    would put them: a group emptied (or widened) by hand in the backup is not restored so."""
+    from django.contrib.auth.models import Group
+
+    expected = set(Group.objects.get(name="Officials").permissions.values_list("id", flat=True))
+    with sqlite3.connect(backup_file) as edited:
+        edited.execute(
+            "DELETE FROM auth_group_permissions WHERE group_id = "
+            "(SELECT id FROM auth_group WHERE name = 'Officials')"
+        )
+    call_command("restore", str(backup_file), "--yes")
+    restored = Group.objects.get(name="Officials").permissions.values_list("id", flat=True)
+    assert set(restored) == expected and expected
+
+
+def test_a_squashed_migration_counts_for_the_steps_it_replaces_only_when_all_are_applied():
+    """How restore reads a backup's recorded migrations against this code's (each migration on
+    its own, the squash beside the thirteen it replaces)."""
+    from results.management.commands.restore import as_graph_nodes, every_migration
+
+    loader = every_migration()
+    ((squash, replaced),) = ((key, m.replaces) for key, m in loader.replacements.items())
+    auth = ("auth", "0012_alter_user_first_name_max_length")
+    # A database of this release, or one from before the squash with all thirteen applied.
+    for recorded in ({*replaced, squash, auth}, {*replaced, auth}):
+        assert as_graph_nodes(recorded, loader) == {squash, auth}
+    # One from an older release, part of the way (a squash row left by a backwards migrate too).
+    for recorded in ({*replaced[:5], auth}, {*replaced[:5], squash, auth}):
+        assert as_graph_nodes(recorded, loader) == {*replaced[:5], auth}

@@ -50,9 +50,6 @@ MADE: dict[str, str] = {}  # the address of the race with rounds, once it is mad
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 SHOOT = os.environ.get("SCREENSHOTS") == "1"
 SERIOUS = ("serious", "critical")
-# axe-core gathers only the violations (what the tests read), not every passing node too:
-# the same rules run on the same nodes, in about two thirds of the time on the longer pages.
-AXE_OPTIONS = {"resultTypes": ["violations"]}
 
 # Each table of <main>: its caption, whether it is wider than its box (scrolls inside it), and
 # each column whose body cells are right-aligned but whose header is not.
@@ -162,7 +159,7 @@ def look_at(name: str, live_server, browser) -> dict:
                 f"{node['target'][0]} {[c['message'] for c in node['any']]}"
                 for node in v["nodes"][:5]
             )
-            for v in Axe().run(page, options=AXE_OPTIONS).response["violations"]
+            for v in Axe().run(page).response["violations"]
             if v["impact"] in SERIOUS
         ],
         "tables": page.evaluate(TABLES),

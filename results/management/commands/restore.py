@@ -23,6 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
@@ -38,10 +39,23 @@ def every_migration() -> MigrationLoader:
     return MigrationLoader(None, ignore_no_migrations=True, replace_migrations=False)
 
 
+def as_graph_nodes(applied: set[tuple[str, str]], loader: MigrationLoader) -> set[tuple[str, str]]:
+    """The applied migrations as nodes of one path through `every_migration`'s graph: a
+    squashed migration stands for the ones it replaces when all of them are applied (the
+    migrations after it depend on it, not on the last of them), and is left out otherwise."""
+    nodes = set(applied)
+    for key, squashed in loader.replacements.items():
+        if set(squashed.replaces) <= nodes:
+            nodes = (nodes - set(squashed.replaces)) | {key}
+        else:
+            nodes.discard(key)
+    return nodes
+
+
 def expected_tables(applied: set[tuple[str, str]]) -> set[str]:
     """The tables a database with these migrations applied holds, by this code's migrations."""
     loader = every_migration()
-    applied = applied - set(loader.replacements)  # the replaced ones say the same, step by step
+    applied = as_graph_nodes(applied, loader)
     leaves = [
         node
         for node in applied
@@ -79,7 +93,8 @@ def every_table() -> set[str]:
 
 def migrate(database_url: str, applied: set[tuple[str, str]]) -> None:
     """Bring the scratch copy to this code's migration state, in a process of its own; nothing
-    to do for a copy that has every migration already (a backup of this release)."""
+    to do for a copy that has every migration already (a backup of this release: the roles
+    are put right after the restore, as a migrate would)."""
     loader = every_migration()
     if not set(loader.graph.nodes) - set(loader.replacements) - applied:
         return
@@ -123,6 +138,9 @@ class Command(BaseCommand):
                 self.restore_sqlite(path, Path(scratch))
             else:
                 self.restore_postgresql(path, Path(scratch))
+        # What every migrate ends with, on the restored database: each model's permissions,
+        # and each role exactly the permissions this code gives it (results/roles.py).
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
         # A fresh version token: nothing cached (here or in another worker) may show again.
         renew_every_version()
         cache.clear()

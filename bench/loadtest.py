@@ -423,9 +423,7 @@ def run(seconds: int, database_url: str, label: str) -> tuple[list[str], list[st
     alone, typed = alternated(saving.officials, heats, seconds)
     moments.append(("classifications and heats in turns while reading", time.monotonic()))
     report += saving.with_import(alone)
-    report += heats_while_reading(
-        heats, saving.officials, typed, alone, env, label, seconds, failures
-    )
+    report += heats_while_reading(heats, typed, alone, env, label, seconds, failures)
     moments.append(("import while reading", time.monotonic()))
     report += fault_import(server, env, label, failures, seconds)
     server.stop()
@@ -479,14 +477,15 @@ HISTOGRAM = (
 )
 
 
-def readers(server: Server, seconds: int, path: str = READ_PATH) -> dict:
-    """wrk: 50 connections on one page for `seconds`; its latencies (µs: count) and errors."""
+def readers(server: Server, seconds: int) -> dict:
+    """wrk: 50 connections on the standings page for `seconds`; its latencies (µs: count) and
+    errors."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(HISTOGRAM)
     try:
         done = subprocess.run(
             ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", "--timeout", "20s",
-             "-s", script.name, server.url + path],
+             "-s", script.name, server.url + READ_PATH],
             capture_output=True, text=True,
         )  # fmt: skip
     finally:
@@ -517,16 +516,19 @@ def percentile(latencies: Counter[int], p: float) -> float:
     return max(latencies) / 1000
 
 
-def pooled(runs: list[dict]) -> dict:
-    """Several readers' runs as one: their latencies pooled, the p99 of the pool."""
+def pooled(runs: list[dict], turn: int) -> dict:
+    """Several readers' runs of `turn` seconds as one: their latencies pooled, the p99 of the
+    pool, and their saves."""
     latencies: Counter[int] = sum((run["latencies"] for run in runs), Counter())
     return {
         "runs": len(runs),
+        "turn": turn,
         "requests": sum(run["requests"] for run in runs),
         "latencies": latencies,
         "p99": percentile(latencies, 99),
         "non_2xx": sum(run["non_2xx"] for run in runs),
-        "saves": [save for run in runs for save in run.get("saves", [])],
+        "saves": [save for run in runs for save in run["saves"]],
+        "took": [took for run in runs for took in run["took"]],
     }
 
 
@@ -544,8 +546,8 @@ class Officials:
         self.server = server
         self.browsers = [session(server, f"official{n + 1}") for n in range(len(work))]
         self.work = [list(share) for share in work]
-        self.statuses: list[tuple[str, int]] = []  # (what, status) of every save
-        self.took: list[float] = []  # how long each save took (s), its page's load included
+        # (what, HTTP status, seconds it took with its page's load) of every save
+        self.saves: list[tuple[str, int, float]] = []
         self.stop = threading.Event()
 
     def official(self, n: int) -> None:
@@ -553,15 +555,14 @@ class Officials:
             started = time.monotonic()
             what, save = self.work[n].pop(0)
             status = save(self.browsers[n])
-            self.statuses.append((what, status))
-            self.took.append(time.monotonic() - started)
+            self.saves.append((what, status, time.monotonic() - started))
             paced(self.stop, started)
 
     def read_while_saving(self, seconds: int, also: tuple[threading.Thread, ...] = ()) -> dict:
         """The readers for `seconds` while the officials save (and `also` runs); its saves'
-        statuses in `saves`."""
+        statuses in `saves`, how long each took in `took`."""
         self.stop.clear()
-        before = len(self.statuses)
+        before = len(self.saves)
         threads = [threading.Thread(target=self.official, args=(n,)) for n in range(len(self.work))]
         for thread in [*threads, *also]:
             thread.start()
@@ -569,19 +570,23 @@ class Officials:
         self.stop.set()
         for thread in [*threads, *also]:
             thread.join(timeout=300)
-        return measured | {"saves": [status for _, status in self.statuses[before:]]}
+        made = self.saves[before:]
+        return measured | {"saves": [s for _, s, _ in made], "took": [t for _, _, t in made]}
+
+
+TURNS = "ABBAABBA"  # whose turn it is, A (the first group) or B, one after the other
 
 
 def alternated(first: Officials, second: Officials, seconds: int) -> tuple[dict, dict]:
     """Each group of officials saving while the readers are measured for `seconds` in all, in
-    four short turns each, in the order A B B A A B B A: what drifts over the run (the
-    host's speed, the workers' heaps, the database's own work) falls on both alike. Each
-    group's turns are pooled into one latency distribution."""
+    four short turns each, in the order of TURNS: what drifts over the run (the host's speed,
+    the workers' heaps, the database's own work) falls on both alike. Each group's turns are
+    pooled into one latency distribution."""
     turn = max(2, seconds // 4)
-    runs: dict[int, list[dict]] = {0: [], 1: []}
-    for group in (0, 1, 1, 0, 0, 1, 1, 0):
-        runs[group].append((first, second)[group].read_while_saving(turn))
-    return pooled(runs[0]), pooled(runs[1])
+    runs: dict[str, list[dict]] = {"A": [], "B": []}
+    for group in TURNS:
+        runs[group].append({"A": first, "B": second}[group].read_while_saving(turn))
+    return pooled(runs["A"], turn), pooled(runs["B"], turn)
 
 
 class ClassificationsWhileReading:
@@ -647,7 +652,7 @@ class ClassificationsWhileReading:
         return [
             f"- Import while reading: 50 readers on a standings page, two officials each "
             f"saving a classification every {PACE} s: p99 {alone['p99']:.0f} ms over "
-            f"{alone['runs']} turns of {max(2, self.seconds // 4)} s between the heats' "
+            f"{alone['runs']} turns of {alone['turn']} s between the heats' "
             f"({alone['requests']} reads, {len(alone['saves'])} saves). For {self.seconds} s "
             f"while `import_results --replace` of {self.total:,} lines ran "
             f"{len(self.imports)} times in a loop: p99 {loaded['p99']:.0f} ms ({ratio:.2f}×; "
@@ -718,8 +723,8 @@ def heats_limit(seconds: int) -> float:
     p99 moves by ±25 % from one run of the same code to the next (1.24× and 0.95× in two
     runs an hour apart; heats are the lighter save: 0.56 s against 0.80 s). The race-day
     limit, 20 %, holds from 30 s on (`make loadtest`: 60 s, 88 saves and 300 slowest reads a
-    side); the short form keeps a limit that a real regression (a heat save that makes the
-    readers' page render anew, say) would pass but noise does not."""
+    side); the short form keeps a limit that noise stays under and a real regression (a heat
+    save that makes the readers' page render anew, say) would go over."""
     return 1.2 if seconds >= 30 else 1.5
 
 
@@ -740,14 +745,14 @@ def heats_officials(server: Server, fixtures: dict) -> Officials:
 
 
 def heats_while_reading(
-    heats: Officials, classified: Officials, measured: dict, baseline: dict, env: dict,
-    label: str, seconds: int, failures: list[str],
+    heats: Officials, measured: dict, baseline: dict, env: dict, label: str, seconds: int,
+    failures: list[str],
 ) -> list[str]:  # fmt: skip
     """50 readers on the same standings page while two officials type heats on the heat page
     (each Final A derives its race's classification, public at once: the race is provisional):
     the readers' p99 stays within 20 % of theirs while two officials save classifications,
     both measured in turns (`alternated`)."""
-    statuses = heats.statuses
+    statuses = [(round_, status) for round_, status, _ in heats.saves]
     derived = lines_of(env["DATABASE_URL"], HEAT_SEASON)
     saved = sum(1 for _, status in statuses if status == 302)
     finals = sum(1 for round_, status in statuses if round_ == "final-a" and status == 302)
@@ -769,11 +774,12 @@ def heats_while_reading(
         f"heat page, a heat every {PACE} s each: heats, a semifinal, Final B and Final A "
         f"({saved} heats saved of {len(statuses)}; each Final A derived its provisional race's "
         f"classification: {derived} classification lines), in {measured['runs']} turns of "
-        f"{max(2, seconds // 4)} s alternating with the classifications' (A B B A A B B A): "
+        f"{measured['turn']} s alternating with the classifications' ({' '.join(TURNS)}): "
         f"p99 {measured['p99']:.0f} ms over the turns pooled ({ratio:.2f}× the "
         f"{baseline['p99']:.0f} ms with classifications saved, at most {limit}×; "
-        f"{measured['requests']} reads; a save took {median(heats.took):.2f} s for a heat and "
-        f"{median(classified.took):.2f} s for a classification, the median, page load included)."
+        f"{measured['requests']} reads; a save took {median(measured['took']):.2f} s for a heat "
+        f"and {median(baseline['took']):.2f} s for a classification in these turns, the median, "
+        "page load included)."
     ]
 
 

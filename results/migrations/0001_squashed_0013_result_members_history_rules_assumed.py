@@ -8,8 +8,9 @@ PostgreSQL. What the thirteen do that a new database does not need is left out: 
 (0005) are made by the post_migrate receiver (results/roles.py) on every migrate, and 0012's and
 0013's data steps change rows an empty database has none of.
 
-Generated from the chain's final state (each model's fields in the order the chain added them);
-never edited by hand after it replaced them, like any migration.
+Generated from the chain's final state (each model's fields in the order the chain added them),
+then given this text, its dependencies and the relay triggers' step. Like any migration that
+has run somewhere, it is not edited again.
 """
 
 from django.db import migrations, models

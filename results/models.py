@@ -954,7 +954,13 @@ class Race(models.Model):
                 if name not in rounds:
                     rounds[name] = Round.objects.create(race=self, name=name)
             for (name, heat), lines in heats.items():
-                old = HeatLine.objects.filter(round=rounds[name], heat=heat)
+                old = list(
+                    HeatLine.objects.filter(round=rounds[name], heat=heat).prefetch_related(
+                        "members"
+                    )
+                )
+                if sorted(map(HeatLine.entered, old)) == sorted(map(HeatLine.entered, lines)):
+                    continue  # saved as it was: its lines keep their history and revisions
                 for line in old:
                     line._change_reason = reason or "Heat entered"
                     if user is not None:
@@ -1025,13 +1031,14 @@ class Race(models.Model):
             result = existing.pop(placing.competitor, None) or Result(
                 race=self, athlete_id=own[-1].athlete_id
             )
-            result.rank, result.status, result.time = placing.rank, placing.status, placing.time
-            result.nation_id = own[-1].nation_id
-            result.source = ""
-            result._change_reason = reason or "Classification from the rounds"
-            if user is not None:
-                result._history_user = user
-            result.save()
+            derived = (placing.rank, placing.status, placing.time, own[-1].nation_id, "")
+            stored = (result.rank, result.status, result.time, result.nation_id, result.source)
+            if result.pk is None or derived != stored:  # else it keeps its history and revision
+                result.rank, result.status, result.time, result.nation_id, result.source = derived
+                result._change_reason = reason or "Classification from the rounds"
+                if user is not None:
+                    result._history_user = user
+                result.save()
             members = {member.pk for line in own for member in line.members.all()}
             if set(result.members.values_list("pk", flat=True)) != members:
                 result.members.set(members)
@@ -1512,6 +1519,19 @@ class HeatLine(models.Model):
         place = f"{self.place}." if self.place else self.status or "–"
         who = self.athlete.name if self.athlete_id else self.nation_id
         return f"{self.round.get_name_display()} heat {self.heat}: {place} {who}"
+
+    def entered(self) -> tuple:
+        """What an official enters of the line, to tell a heat saved again unchanged (a line
+        not yet saved takes its relay members from `member_ids`)."""
+        members = (
+            sorted(getattr(self, "member_ids", None) or [])
+            if self.pk is None
+            else sorted(member.pk for member in self.members.all())
+        )
+        return (
+            self.athlete_id or 0, self.nation_id, self.start or 0, self.place or 0,
+            self.time or 0, self.status, self.qualification, self.source, members,
+        )  # fmt: skip
 
     @property
     def competitor_key(self) -> str:

@@ -87,6 +87,39 @@ def test_a_corrected_heat_updates_the_lines_in_place_with_a_reason(five_hundred)
     assert line.history.count() == 2  # its first version, then the correction
 
 
+def test_a_correction_writes_only_the_lines_it_changes(five_hundred):
+    race, s = five_hundred
+    a, b, c, d, e, f, g, h = s
+    skate_to_the_finals(race, s)
+    race.write_heats({("final-b", 1): heat([c, g, d, h], [1, 2, 3, 4], times=[42.1] * 4)})
+    race.write_heats({("final-a", 1): heat([e, a, f, b], [1, 2, 3, 4], times=[41.5] * 4)})
+    before = {r.athlete_id: (r.revision, r.history.count()) for r in race.results.all()}
+    race.write_heats({("final-b", 1): heat([g, c, d, h], [1, 2, 3, 4], times=[42.1] * 4)})
+    after = {r.athlete_id: (r.revision, r.history.count()) for r in race.results.all()}
+    changed = {pk for pk in before if after[pk] != before[pk]}
+    assert changed == {c.pk, g.pk}  # 5th and 6th swapped; the six others untouched
+    assert all(after[pk] == (before[pk][0] + 1, before[pk][1] + 1) for pk in changed)
+
+
+def test_a_heat_saved_again_unchanged_writes_nothing(five_hundred):
+    race, s = five_hundred
+    a, b, c, d, e, f, g, h = s
+    skate_to_the_finals(race, s)
+    semifinal = heat([a, b, c, d], [1, 2, 3, 4], ["QA", "QA", "QB", "QB"], times=[40.1] * 4)
+    race.write_heats({("semifinals", 1): semifinal})
+    lines = {line.pk for line in HeatLine.objects.all()}
+    history = HeatLine.history.count()
+    race.write_heats({("semifinals", 1): list(reversed(heat(
+        [a, b, c, d], [1, 2, 3, 4], ["QA", "QA", "QB", "QB"], times=[40.1] * 4
+    )))})  # fmt: skip
+    assert {line.pk for line in HeatLine.objects.all()} == lines
+    assert HeatLine.history.count() == history
+    race.write_heats({("semifinals", 1): heat(
+        [a, b, c, d], [1, 2, 3, 4], ["QA", "QA", "QB", "QB"], times=[40.1, 40.2, 40.3, 40.4]
+    )})  # fmt: skip
+    assert HeatLine.history.count() == history + 8  # four lines out, four in
+
+
 def test_the_standings_count_the_derived_classification(five_hundred):
     race, s = five_hundred
     a, b, c, d, e, f, g, h = s

@@ -2,6 +2,7 @@
 with a 404 before a view or the database sees it."""
 
 from django.urls import path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from results import views
@@ -61,12 +62,13 @@ TABLE = "seasons/<season:season>/standings/<gender:gender>/<table:kind>"
 
 def cached(view):
     """A season's page, served from the cache by the season's version; GET and HEAD only."""
-    return require_safe(views.cached_by_season(view))
+    return page(views.cached_by_season(view))
 
 
 def page(view):
-    """A page that changes with every request's parameters; GET and HEAD only."""
-    return require_safe(view)
+    """A page that changes with every request's parameters; GET and HEAD only: any other
+    method answers 405 (not the CSRF check's 403, which would say a form was expected)."""
+    return csrf_exempt(require_safe(view))
 
 
 urlpatterns = [

@@ -10,6 +10,7 @@ import itertools
 import zipfile
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from openpyxl import load_workbook
@@ -145,7 +146,8 @@ def test_no_public_path_shows_a_trace_of_a_draft(client, drafts, name):
     assert found == []
 
 
-def test_no_public_path_takes_a_post(client, drafts):
+def test_no_public_path_takes_a_post(drafts):
+    client = Client(enforce_csrf_checks=True)  # as a browser or curl posts: the CSRF check on
     posted = [
         (url, response.status_code)
         for url in public_urls()

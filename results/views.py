@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
@@ -325,7 +326,10 @@ class StandingsView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict:
         season = season_or_404(self.kwargs["season"])
         table = table_or_404(season, self.kwargs["gender"], self.kwargs["kind"], self.request)
-        comparison = loader.table_comparison(season, table)
+        # What a source published is the season's final table: set beside the whole table,
+        # also on an "after race K" view (the same table when K is the last race with results).
+        whole = loader.standings_table(season, table.gender, table.kind)
+        comparison = loader.table_comparison(season, whole)
         outlook = table.outlook
         race_url = reverse("race-detail", args=[season.slug, 1, "men", "500m", 1])
         live = season.events.on(timezone.localdate()).exists()
@@ -351,6 +355,7 @@ class StandingsView(TemplateView):
                 for row, cells in grid(table)
             ],
             "comparison": comparison,
+            "compared_after": whole.after_race if whole.after_race != table.after_race else None,
             "differences": sum(not c.agrees for c in comparison),
             "chart": charts.progression(table),
         }
@@ -551,6 +556,17 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(static("favicon.ico"))  # its address changes with it
     response["Cache-Control"] = "max-age=86400"
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 page, with what the site said of the missing object in words: no exception's
+    class name (an unknown address) nor Django's "No Event matches the given query"."""
+    said = exception.args[0] if exception.args and isinstance(exception.args[0], str) else ""
+    if match := re.fullmatch(r"No (.+?) (?:matches the given|found matching the) query\.?", said):
+        said = f"There is no such {match[1].lower()}."
+    if request.path.startswith(reverse("api:api-root")):  # the API's clients read JSON errors
+        return JsonResponse({"detail": said or "Not found."}, status=404)
+    return render(request, "404.html", {"message": said}, status=404)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

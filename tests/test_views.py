@@ -149,6 +149,15 @@ def test_the_standings_page_shows_published_figures_where_they_differ(client, se
     assert "4 of 5 published rows differ" in body
 
 
+def test_the_published_final_standings_are_set_beside_the_whole_table(client, season_2012_13):
+    # The sources published the women's relay table after its 6 races; seen after race 2, the
+    # comparison is still with the whole table, and says so.
+    body = text(page(client, "/seasons/2012-13/standings/women/3000m-relay/?after_race=2"))
+    assert "CAN 2992 2912 (2. CAN) 2992 is no sum of 4 points-table values" in body
+    assert "4 of 5 published rows differ" in body
+    assert "they are set beside ours after race 6, not after race 2 as above" in body
+
+
 def test_the_standings_page_says_classifications_are_incomplete(client, season_2012_13):
     # Women's 500 m: eight races; race 7 has no results, the seven others podiums only.
     body = text(page(client, "/seasons/2012-13/standings/women/500m/"))
@@ -875,3 +884,30 @@ def test_a_live_page_answers_304_until_a_heat_is_saved(client):
     assert again.status_code == 200 and again["ETag"] != etag
     assert "Skater New" in again.content.decode()
     assert client.get(url, headers={"If-None-Match": again["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("/no/such/page/", "There is no such page."),
+        ("/seasons/2012-13/events/99/", "There is no such event."),
+        ("/athletes/nobody/", "There is no such athlete."),
+    ],
+)
+def test_the_404_page_says_what_is_missing_in_words(client, season_2012_13, url, said):
+    html = page(client, url, status=404)
+    assert f"<p>{said}</p>" in html
+    assert "Resolver404" not in html and "matching the query" not in html
+
+
+def test_an_unknown_api_address_answers_json(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_the_home_page_leaders_say_races_skated_and_results_known_apart(client, season_2012_13):
+    body = text(page(client, "/"))
+    # Women's 500 m: 8 races skated, race 7 without results (as on its standings page).
+    assert "8 of 8 races skated; results known for 7" in body
+    assert "After 8 of 8 races" in body  # a table whose every race has results

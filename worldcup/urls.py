@@ -14,3 +14,4 @@ urlpatterns = [
 ]
 
 handler400 = "results.views.bad_request"
+handler404 = "results.views.not_found"

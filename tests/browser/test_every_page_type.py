@@ -96,6 +96,11 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
   }).map(caption => caption.textContent.trim())"""
 
 
+# The height of the smallest text of the progression chart as drawn (null: no chart).
+CHART_TEXT = """() => { const texts = [...document.querySelectorAll("figure.chart svg text")];
+  return texts.length ? Math.min(...texts.map(t => t.getBoundingClientRect().height)) : null; }"""
+
+
 @pytest.fixture(scope="module", params=list(PAGES))
 def visit(request, django_db_blocker, bundled_rows, browser) -> dict:
     """Load one page type and note what each test checks. A module fixture with a parameter:
@@ -173,6 +178,7 @@ def look_at(name: str, live_server, browser) -> dict:
     page.set_viewport_size({"width": 390, "height": 844})
     seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
     seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
+    seen["chart_text"] = page.evaluate(CHART_TEXT)
     if SHOOT:
         page.screenshot(path=f"{shot}-390.png", full_page=True)
     context.close()
@@ -191,6 +197,11 @@ def test_no_serious_accessibility_violation(visit):
 
 def test_no_sideways_page_scroll_on_a_phone(visit):
     assert visit["phone_width"] <= 390
+
+
+def test_the_chart_is_read_on_a_phone(visit):
+    if visit["chart"]:
+        assert visit["chart_text"] >= 9  # px: its labels are not shrunk with its width
 
 
 def test_every_caption_is_read_whole_on_a_phone(visit):

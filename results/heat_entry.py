@@ -89,12 +89,20 @@ class Skater:
 
 
 NUMBER = re.compile(r"#?([0-9]{1,6})")
+# The label the page writes: "12 Charles Hamelin (CAN)", or "J. R. Celski (USA)" off the list.
+LABEL = re.compile(r"(?:[0-9]{1,6} )?(?P<name>.+?) \((?P<nation>[A-Za-z]{3})\)")
+
+
+def labelled_name(text: str) -> str:
+    """The name in a label the page wrote ("J. R. Celski" of "J. R. Celski (USA)"), else the text."""
+    label = LABEL.fullmatch(text.strip())
+    return label.group("name") if label else text.strip()
 
 
 def matches(text: str, skaters: Iterable[Skater]) -> list[Skater]:
     """The skaters a typed text names, by the first way that names any: the whole label; a
-    helmet number ("12", or "#12" for the helmet only) or an ISU id; the name or another
-    spelling; a part of one ("hamelin")."""
+    label's name and nation, whatever its helmet number; a helmet number ("12", or "#12" for
+    the helmet only) or an ISU id; the name or another spelling; a part of one ("hamelin")."""
     folded, skaters = fold(text), list(skaters)
     number = NUMBER.fullmatch(text.strip())
     helmet = int(number.group(1)) if number else None
@@ -105,8 +113,16 @@ def matches(text: str, skaters: Iterable[Skater]) -> list[Skater]:
             isu_id and fold(s.athlete.isu_id) == folded
         )
 
+    label = LABEL.fullmatch(text.strip())
+
+    def by_label(s: Skater) -> bool:  # the name and nation of a label, its helmet number aside
+        return bool(label) and fold(label["name"]) in s.names() and (
+            label["nation"].upper() == s.nation_id
+        )
+
     ways = [
         lambda s: fold(s.label) == folded,
+        by_label,
         by_number,
         lambda s: folded in s.names(),
         lambda s: any(folded in name for name in s.names()),
@@ -169,13 +185,21 @@ class SkaterFinder:
         if not wanted:
             return
         skaters = Athlete.objects.filter(gender__in=self.genders)
-        exact = reduce(or_, (Q(isu_id__iexact=t) | Q(name__iexact=t) for t in wanted))
+        exact = reduce(
+            or_,
+            (Q(isu_id__iexact=t) | Q(name__iexact=t) | Q(name__iexact=labelled_name(t))
+             for t in wanted),
+        )  # fmt: skip
         found = [self.skater(athlete) for athlete in skaters.filter(exact)]
         for text in wanted:
             self.others[text] = matches(text, found)
         partial = [text for text in wanted if not self.others[text]]
         if partial:
-            some = reduce(or_, (Q(name__icontains=t) | Q(aliases__icontains=t) for t in partial))
+            some = reduce(
+                or_,
+                (Q(name__icontains=name) | Q(aliases__icontains=name)
+                 for name in {labelled_name(t) for t in partial}),
+            )  # fmt: skip
             found = [self.skater(athlete) for athlete in skaters.filter(some)[: self.LIMIT]]
             for text in partial:
                 self.others[text] = matches(text, found)

@@ -5,6 +5,7 @@ wrong types, huge numbers, unknown slugs, SQL-ish and HTML-ish strings, wrong en
 oversized files. A checksum of every table the site owns is taken before and after each.
 """
 
+import base64
 import hashlib
 import io
 import json
@@ -430,9 +431,7 @@ def test_a_nul_byte_in_a_login_is_a_bad_request(client, site):
 HEADER = b"season,event,gender,distance,race,rank,athlete,nation,time,status\n"
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
+BAD_FILES = [
         (HEADER + "2012-13,1,men,500m,2,1,Bj\u00f8rn,NOR,,\n".encode("latin-1"), "not UTF-8"),
         (
             HEADER + f"2012-13,1,men,500m,2,1,{HTMLISH},CAN,,\n".encode(),
@@ -449,8 +448,10 @@ HEADER = b"season,event,gender,distance,race,rank,athlete,nation,time,status\n"
         (b"\x00\x01\x02\x03" * 100, "not a text CSV file"),
         (b"PK\x03\x04" + b"\x00" * 100, "the XLSX file cannot be read"),
         (b"a,b,c\n1,2,3\n", "wrong columns"),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_FILES)
 def test_bad_import_files(site, tmp_path, capsys, content, message):
     User.objects.create_user("importer", is_staff=True)
     before = checksum()
@@ -459,6 +460,35 @@ def test_bad_import_files(site, tmp_path, capsys, content, message):
     with pytest.raises(Exception, match="nothing written"):
         call_command("import_results", str(path), "--user", "importer")
     assert message in capsys.readouterr().err
+    assert checksum() == before
+
+
+ROUNDS_HEADER = b"season,event,gender,distance,race,round,heat,place,athlete,nation,time,status,qualification\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        *BAD_FILES,
+        (ROUNDS_HEADER + "2012-13,1,men,500m,2,heats,1,1,Bj\u00f8rn,NOR,,,\n".encode("latin-1"),
+         "not UTF-8"),
+    ],
+)  # fmt: skip
+def test_bad_import_files_in_the_admin(admin_client, site, content, message):
+    """The admin's upload refuses each bad file on its preview, and a confirm page whose
+    file was swapped for a bad one too, with the same words and nothing written."""
+    before = checksum()
+    upload = io.BytesIO(content)
+    upload.name = "bad.csv"
+    url = reverse("admin:results_race_import")
+    response = admin_client.post(url, {"file": upload, "publish": "draft", "preview": "1"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    confirm = {"confirm": "1", "content": base64.b64encode(content).decode(),
+               "filename": "bad.csv", "publish": "draft", "reason": ""}  # fmt: skip
+    response = admin_client.post(url, confirm)
+    assert response.status_code == 200
+    assert message in response.content.decode()
     assert checksum() == before
 
 

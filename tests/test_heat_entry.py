@@ -161,6 +161,35 @@ def test_a_saved_heat_shows_its_lines_by_label_and_saves_again_unchanged(officia
     ]
 
 
+def test_a_skater_off_the_entry_list_is_found_again_by_the_label_the_page_writes(
+    official, race_day
+):
+    """The page's lookup writes a skater found among all men as "J. R. Celski (USA)": that
+    label, typed or sent back by a saved heat, names the skater again (no entry list needed)."""
+    race, s = race_day
+    lookup = reverse("admin:results_race_heats_skater", args=[race.pk])
+    assert official.get(lookup, {"q": "J. R. Celski (USA)"}).json()["label"] == "J. R. Celski (USA)"
+    response = save_heat(official, race, "heats", 1, [
+        {"place": 1, "athlete": "J. R. Celski (USA)", "time": "40.5"},
+        {"place": 2, "athlete": "j. r. celski", "time": "40.6"},
+    ])  # fmt: skip
+    assert "could be" not in response.content.decode()  # one skater named twice is a rule error
+    response = save_heat(official, race, "heats", 1, [
+        {"place": 1, "athlete": "J. R. Celski (USA)", "time": "40.5"},
+    ])  # fmt: skip
+    assert response.status_code == 302
+    data = page_data(official.get(url(race, round="heats", heat=1)))
+    assert data["lines-0-athlete"] == "J. R. Celski (USA)"
+    assert official.post(url(race, round="heats", heat=1), data).status_code == 302
+    assert lines_of(race, "heats") == [(1, "J. R. Celski", "", "")]
+    # The label's nation counts: Celski does not skate for Canada.
+    html = problems(save_heat(official, race, "heats", 1, [
+        {"place": 1, "athlete": "J. R. Celski (CAN)", "time": "40.5"},
+    ]))  # fmt: skip
+    assert "No skater &#x27;J. R. Celski (CAN)&#x27;" in html
+    assert HeatLine.objects.get(athlete=s["celski"]).nation_id == "USA"
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [

@@ -94,7 +94,8 @@ LABEL = re.compile(r"(?:[0-9]{1,6} )?(?P<name>.+?) \((?P<nation>[A-Za-z]{3})\)")
 
 
 def labelled_name(text: str) -> str:
-    """The name in a label the page wrote ("J. R. Celski" of "J. R. Celski (USA)"), else the text."""
+    """The name in a label the page wrote ("J. R. Celski" of "J. R. Celski (USA)"), else the
+    text as typed."""
     label = LABEL.fullmatch(text.strip())
     return label.group("name") if label else text.strip()
 
@@ -116,8 +117,10 @@ def matches(text: str, skaters: Iterable[Skater]) -> list[Skater]:
     label = LABEL.fullmatch(text.strip())
 
     def by_label(s: Skater) -> bool:  # the name and nation of a label, its helmet number aside
-        return bool(label) and fold(label["name"]) in s.names() and (
-            label["nation"].upper() == s.nation_id
+        return (
+            bool(label)
+            and fold(label["name"]) in s.names()
+            and (label["nation"].upper() == s.nation_id)
         )
 
     ways = [

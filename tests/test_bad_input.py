@@ -432,22 +432,22 @@ HEADER = b"season,event,gender,distance,race,rank,athlete,nation,time,status\n"
 
 
 BAD_FILES = [
-        (HEADER + "2012-13,1,men,500m,2,1,Bj\u00f8rn,NOR,,\n".encode("latin-1"), "not UTF-8"),
-        (
-            HEADER + f"2012-13,1,men,500m,2,1,{HTMLISH},CAN,,\n".encode(),
-            "a name starts with a letter",
-        ),
-        (
-            HEADER + f"{SQLISH},1,men,500m,2,1,A Skater,CAN,,\n".encode(),
-            "is not a season like 2012-13",
-        ),
-        (
-            HEADER + b"2012-13,99999999999999999999,men,500m,2,1,A Skater,CAN,,\n",
-            "is not a positive whole number",
-        ),
-        (b"\x00\x01\x02\x03" * 100, "not a text CSV file"),
-        (b"PK\x03\x04" + b"\x00" * 100, "the XLSX file cannot be read"),
-        (b"a,b,c\n1,2,3\n", "wrong columns"),
+    (HEADER + "2012-13,1,men,500m,2,1,Bj\u00f8rn,NOR,,\n".encode("latin-1"), "not UTF-8"),
+    (
+        HEADER + f"2012-13,1,men,500m,2,1,{HTMLISH},CAN,,\n".encode(),
+        "a name starts with a letter",
+    ),
+    (
+        HEADER + f"{SQLISH},1,men,500m,2,1,A Skater,CAN,,\n".encode(),
+        "is not a season like 2012-13",
+    ),
+    (
+        HEADER + b"2012-13,99999999999999999999,men,500m,2,1,A Skater,CAN,,\n",
+        "is not a positive whole number",
+    ),
+    (b"\x00\x01\x02\x03" * 100, "not a text CSV file"),
+    (b"PK\x03\x04" + b"\x00" * 100, "the XLSX file cannot be read"),
+    (b"a,b,c\n1,2,3\n", "wrong columns"),
 ]
 
 
@@ -463,7 +463,9 @@ def test_bad_import_files(site, tmp_path, capsys, content, message):
     assert checksum() == before
 
 
-ROUNDS_HEADER = b"season,event,gender,distance,race,round,heat,place,athlete,nation,time,status,qualification\n"
+ROUNDS_HEADER = (
+    b"season,event,gender,distance,race,round,heat,place,athlete,nation,time,status,qualification\n"
+)
 
 
 @pytest.mark.parametrize(

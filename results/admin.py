@@ -25,6 +25,8 @@ from results.forms import (
     AthleteForm,
     ClassificationFormSet,
     ConfirmImportForm,
+    EntryForm,
+    EntryListFormSet,
     EventForm,
     EventFormSet,
     EventInlineForm,
@@ -43,6 +45,7 @@ from results.models import (
     Adjustment,
     Athlete,
     Event,
+    EventEntry,
     Nation,
     Podium,
     PublishedStanding,
@@ -129,6 +132,20 @@ class ResultInline(KeyedAutocompleteFields, admin.TabularInline):
     @admin.display(description="points")
     def points(self, result: Result) -> int | str:
         return result.points if result.pk else ""
+
+
+class EntryInline(KeyedAutocompleteFields, admin.TabularInline):
+    model = EventEntry
+    form = EntryForm
+    formset = EntryListFormSet
+    fields = ["athlete", "nation", "helmet"]
+    autocomplete_fields = ["athlete"]
+    extra = 0
+    verbose_name = "skater"
+    verbose_name_plural = "entry list"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("athlete")
 
 
 class AdjustmentInline(KeyedAutocompleteFields, admin.StackedInline):
@@ -372,7 +389,7 @@ class EventAdmin(HistoryAdmin):
     ordering = ["-season__start_date", "number"]
     list_select_related = ["season", "venue"]
     autocomplete_fields = ["season", "venue"]
-    inlines = [RaceInline]
+    inlines = [RaceInline, EntryInline]
     actions = ["create_programme", "publish_provisional", "publish_official", "back_to_draft"]
 
     @admin.action(description="Create the standard programme of races", permissions=["change"])

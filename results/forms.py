@@ -17,6 +17,7 @@ from results.models import (
     Adjustment,
     Athlete,
     Event,
+    EventEntry,
     Nation,
     Race,
     Result,
@@ -529,6 +530,62 @@ class ClassificationFormSet(LoadedLabelsFormSet):
 
     def _deleted(self, form: forms.Form) -> bool:
         return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
+class EntryForm(forms.ModelForm):
+    """A line of an event's entry list: the skater, the nation they skate for (blank: the
+    athlete's own) and their helmet number there."""
+
+    nation = NationCodeField(
+        queryset=Nation.objects.all(),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 3, "maxlength": 3}),
+        help_text="Three-letter code; blank: the athlete's nation.",
+        error_messages={"invalid_choice": "Unknown nation code."},
+    )
+
+    class Meta:
+        model = EventEntry
+        fields = ["athlete", "nation", "helmet"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("nation") and data.get("athlete"):
+            self.instance.nation = data["nation"] = data["athlete"].nation
+        return data
+
+
+class EntryListFormSet(LoadedLabelsFormSet):
+    """An event's entry list: no skater and no helmet number twice, checked on the whole list
+    as it will stand, before any line is written."""
+
+    loaded_fields = ("athlete",)
+
+    def validate_unique(self) -> None:
+        """The repeats among the submitted lines are `EventEntry.list_problems`' to name, in
+        the sport's words, in `clean`."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not form.cleaned_data.get("DELETE") and "athlete" in form.cleaned_data
+        ]
+        lines = [
+            (form.cleaned_data["athlete"].pk, form.cleaned_data.get("helmet")) for form in kept
+        ]
+        for line, (field, problem) in EventEntry.list_problems(lines).items():
+            kept[line].add_error(field, problem)
+
+    def save(self, commit: bool = True) -> list:
+        EventEntry.release_helmets(
+            form.instance.pk
+            for form in self.initial_forms
+            if "helmet" in form.changed_data and not self._should_delete_form(form)
+        )
+        return super().save(commit)
 
 
 class EventInlineForm(RevisionCheckedForm):

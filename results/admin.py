@@ -518,9 +518,14 @@ class RaceAdmin(HistoryAdmin):
         return results_csv_response(Result.objects.filter(race__in=races), "results")
 
     def check_import_permission(self, request: HttpRequest, import_plan: Any) -> None:
-        """A rounds file writes heat lines, and replacing removes a race's earlier ones."""
+        """A rounds file writes heat lines, and replacing removes a race's earlier ones; an
+        entry-list file writes, changes and removes entries."""
         heat_lines = ["results.add_heatline", "results.delete_heatline"]
         if import_plan.is_rounds and not request.user.has_perms(heat_lines):
+            raise PermissionDenied
+        entries = ["results.add_evententry", "results.change_evententry",
+                   "results.delete_evententry"]  # fmt: skip
+        if getattr(import_plan, "is_entries", False) and not request.user.has_perms(entries):
             raise PermissionDenied
 
     def import_view(self, request: HttpRequest) -> HttpResponse:

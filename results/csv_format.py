@@ -12,6 +12,12 @@ and is told apart by its `round` column:
     season,event,gender,distance,race,round,heat,place,athlete,nation,time,status,qualification
     2030-31,1,men,500m,1,heats,1,1,Example Skater 01,KOR,40.951,,Q
 
+An entry-list file (docs/entries-csv.md) holds events' entry lists, one line per skater, and
+is told apart by its `helmet` column:
+
+    season,event,helmet,athlete,nation
+    2030-31,1,1,Example Skater 01,KOR
+
 Pure, no database: `read_any` (or `read`, `read_rounds`) parses and checks a file (CSV or
 XLSX) on its own, `write` and `write_rounds` write them. results/importer.py sets what they
 read against the database and writes it.
@@ -38,12 +44,13 @@ from results.standings.classification import (
     shared_rank_problems,
     who_problem,
 )
-from results.standings.rounds import RoundLine, round_problems
+from results.standings.rounds import RoundLine, entry_list_problems, round_problems
 from results.vocabulary import (
     INDIVIDUAL_DISTANCES,
     LONGEST_TIME,
     NAME_MESSAGE,
     NAME_PATTERN,
+    SKATER_GENDERS,
     STATUS_CODES,
     Distance,
     Gender,
@@ -84,8 +91,11 @@ ROUND_COLUMNS = [
     "qualification",
 ]
 ROUND_OPTIONAL_COLUMNS = ["start", "members", "isu_id", "source"]
+ENTRY_COLUMNS = ["season", "event", "helmet", "athlete", "nation"]
+ENTRY_OPTIONAL_COLUMNS = ["isu_id", "gender"]
 MEMBER_SEPARATOR = ";"
-CLASSIFICATION, ROUNDS = "classification", "rounds"  # the two kinds of file, told by `kind_of`
+# The three kinds of file, told by `kind_of`.
+CLASSIFICATION, ROUNDS, ENTRIES = "classification", "rounds", "entries"
 BOTH_KINDS = (
     "the header names both rank (a classification file) and round (a rounds file); a file "
     "is one or the other"
@@ -292,11 +302,38 @@ class RoundFileLine:
 
 
 @dataclass(frozen=True)
+class EntryFileLine:
+    """A checked line of an entry-list file: a skater on an event's entry list."""
+
+    line: int
+    season: str
+    event: int
+    helmet: int | None
+    athlete: str
+    nation: str
+    isu_id: str = ""
+    gender: str = ""  # needed only for a skater not known yet
+    valid: bool = True  # False: the line has problems of its own; it is not imported
+
+    @property
+    def event_key(self) -> tuple[str, int]:
+        return (self.season, self.event)
+
+    @property
+    def skater(self) -> str:
+        """Who the line is of, as far as the file alone tells: by ISU id, else by name and
+        nation."""
+        return (
+            f"isu:{self.isu_id}" if self.isu_id else f"name:{self.athlete.casefold()}|{self.nation}"
+        )
+
+
+@dataclass(frozen=True)
 class Reading:
     """A file read and checked on its own: which format, its lines and its problems."""
 
-    kind: str  # CLASSIFICATION or ROUNDS
-    rows: Sequence[FileLine] | Sequence[RoundFileLine]
+    kind: str  # CLASSIFICATION, ROUNDS or ENTRIES
+    rows: Sequence[FileLine] | Sequence[RoundFileLine] | Sequence[EntryFileLine]
     problems: list[Problem]
     written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
 
@@ -404,21 +441,29 @@ def read_rounds(
 
 
 def read_any(data: bytes, filename: str = "results.csv") -> Reading:
-    """Read a classification file or a rounds file, told apart by a `round` column."""
+    """Read a classification file, a rounds file or an entry-list file, told apart by a
+    `round` or a `helmet` column."""
     cells, problems = cells_of(data, filename)
     if problems:
         return Reading(CLASSIFICATION, [], problems)
     if kind_of(cells) == ROUNDS:
         table, problems = table_of(cells, ROUND_COLUMNS, ROUND_OPTIONAL_COLUMNS)
         return Reading(ROUNDS, *round_rows(table, problems), written=dict(table))
+    if kind_of(cells) == ENTRIES:
+        table, problems = table_of(cells, ENTRY_COLUMNS, ENTRY_OPTIONAL_COLUMNS)
+        return Reading(ENTRIES, *entry_rows(table, problems), written=dict(table))
     table, problems = table_of(cells, COLUMNS, OPTIONAL_COLUMNS)
     return Reading(CLASSIFICATION, *classification_rows(table, problems), written=dict(table))
 
 
 def kind_of(cells: Sequence[Sequence[str]]) -> str:
-    """ROUNDS when the header names a `round` column, else CLASSIFICATION."""
+    """ROUNDS when the header names a `round` column, ENTRIES when it names a `helmet` column
+    (and neither `round` nor `rank`: such a file is told its wrong columns as the kind its
+    other columns say), else CLASSIFICATION."""
     header = [name.strip().lower() for name in cells[0]] if cells else []
-    return ROUNDS if "round" in header else CLASSIFICATION
+    if "round" in header:
+        return ROUNDS
+    return ENTRIES if "helmet" in header and "rank" not in header else CLASSIFICATION
 
 
 def table_of(
@@ -707,6 +752,60 @@ def check_round_row(line: int, raw: dict[str, str]) -> tuple[RoundFileLine | Non
         source=cells["source"],
         valid=not cells.problems,
         checkable=not cells.has_problem(ROUND_FACTS),
+    )
+    return row, cells.problems
+
+
+def entry_rows(
+    table: list[tuple[int, dict[str, str]]], problems: list[Problem]
+) -> tuple[list[EntryFileLine], list[Problem]]:
+    """An entry-list file's lines under the header, checked: each alone, then no skater and
+    no helmet number twice in an event's list."""
+    rows: list[EntryFileLine] = []
+    for line, raw in table:
+        row, row_problems = check_entry_row(line, raw)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    by_event: dict[tuple[str, int], list[EntryFileLine]] = defaultdict(list)
+    for row in rows:
+        by_event[row.event_key].append(row)
+    for lines in by_event.values():
+        found = entry_list_problems((row.skater, row.helmet) for row in lines)
+        for index, (column, message) in found.items():
+            problems.append(Problem(lines[index].line, column, clause(message)))
+    return rows, sorted(problems, key=lambda p: (p.line, p.column or ""))
+
+
+def check_entry_row(line: int, raw: dict[str, str]) -> tuple[EntryFileLine | None, list[Problem]]:
+    cells = Cells(line, raw)
+    if not re.fullmatch(r"\d{4}-\d{2}", cells["season"]):
+        cells.problem("season", f"{cells['season'][:30]!r} is not a season like 2012-13")
+    event = cells.number("event")
+    helmet = cells.number("helmet", required=False)
+    athlete = cells["athlete"]
+    if not athlete:
+        cells.problem("athlete", "missing; an entry names its skater")
+    else:
+        cells.name("athlete", athlete)
+    nation = cells.nation()
+    gender = cells["gender"]
+    if gender and gender not in SKATER_GENDERS:
+        cells.problem(
+            "gender", f"{gender[:30]!r} is not one of {', '.join(SKATER_GENDERS)} (or blank)"
+        )
+    if event is None or cells.has_problem({"season", "nation"}):
+        return None, cells.problems  # its event or nation cannot be looked up
+    row = EntryFileLine(
+        line=line,
+        season=cells["season"],
+        event=event,
+        helmet=helmet,
+        athlete=athlete,
+        nation=nation,
+        isu_id=cells["isu_id"][:20],
+        gender=gender,
+        valid=not cells.problems,
     )
     return row, cells.problems
 

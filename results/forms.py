@@ -25,6 +25,7 @@ from results.models import (
     default_tie_break,
 )
 from results.standings.classification import RANK_FROM_ONE, RELAY_NEEDS_NATION
+from results.standings.rounds import entry_list_problems
 from results.vocabulary import (
     INDIVIDUAL_DISTANCES,
     RaceState,
@@ -562,7 +563,7 @@ class EntryListFormSet(LoadedLabelsFormSet):
     loaded_fields = ("athlete",)
 
     def validate_unique(self) -> None:
-        """The repeats among the submitted lines are `EventEntry.list_problems`' to name, in
+        """The repeats among the submitted lines are `entry_list_problems`' to name, in
         the sport's words, in `clean`."""
 
     def clean(self) -> None:
@@ -576,7 +577,7 @@ class EntryListFormSet(LoadedLabelsFormSet):
         lines = [
             (form.cleaned_data["athlete"].pk, form.cleaned_data.get("helmet")) for form in kept
         ]
-        for line, (field, problem) in EventEntry.list_problems(lines).items():
+        for line, (field, problem) in entry_list_problems(lines).items():
             kept[line].add_error(field, problem)
 
     def save(self, commit: bool = True) -> list:
@@ -685,11 +686,13 @@ class ImportForm(forms.Form):
     MAX_BYTES = 1_500_000
 
     file = forms.FileField(
-        help_text="A classification or rounds file: CSV (UTF-8) or XLSX, in the documented format."
+        help_text="A classification, rounds or entry-list file: CSV (UTF-8) or XLSX, in the "
+        "documented format."
     )
     replace = forms.BooleanField(
         required=False,
-        help_text="Replace the classification (or the rounds) of races that already have them.",
+        help_text="Replace the classification (or the rounds) of races, or the entry lists of "
+        "events, that already have them.",
     )
     publish = forms.ChoiceField(choices=PUBLISH_CHOICES, initial=RaceState.DRAFT)
     reason = forms.CharField(

@@ -7,7 +7,8 @@
 - `apply` and `apply_rounds` write a plan in one transaction, with its history, through the
   models' operations (publishing a race, correcting an official one, a complete
   classification, `Race.write_heats`).
-`plan_file` and `apply_file` take either kind of file, told apart by its columns: the
+`plan_entries` and `apply_entries` do the same for an entry-list file (events' entry lists).
+`plan_file` and `apply_file` take any kind of file, told apart by its columns: the
 `import_results` command and the admin's upload → preview → confirm page both use them.
 """
 
@@ -27,7 +28,9 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from results.csv_format import (
+    ENTRIES,
     ROUNDS,
+    EntryFileLine,
     FileLine,
     Problem,
     RoundFileLine,
@@ -38,6 +41,7 @@ from results.models import (
     Adjustment,
     Athlete,
     Event,
+    EventEntry,
     HeatLine,
     Nation,
     Race,
@@ -46,7 +50,7 @@ from results.models import (
     Season,
 )
 from results.standings.classification import clause, wrong_gender
-from results.standings.rounds import RoundLine, classify
+from results.standings.rounds import RoundLine, classify, entry_list_problems
 from results.versioning import bump_season_version
 from results.vocabulary import (
     SKATER_GENDERS,
@@ -282,12 +286,12 @@ class AthleteMatcher:
                 self.by_name.setdefault((name.casefold(), athlete.nation_id), athlete)
                 self.by_folded.setdefault((folded(name), athlete.nation_id), athlete)
 
-    def find(self, row: FileLine | RoundFileLine) -> Athlete | None:
+    def find(self, row: FileLine | RoundFileLine | EntryFileLine) -> Athlete | None:
         if row.isu_id and row.isu_id in self.by_isu_id:
             return self.by_isu_id[row.isu_id]
         return self.by_name.get((row.athlete.casefold(), row.nation))
 
-    def alike(self, row: FileLine) -> Athlete | None:
+    def alike(self, row: FileLine | EntryFileLine) -> Athlete | None:
         """A skater of the row's nation whose name is the row's but for accents: the one the
         file most likely means (never taken without the file saying so)."""
         return self.by_folded.get((folded(row.athlete), row.nation))
@@ -318,7 +322,9 @@ def told(problem: Problem, actions: dict[str, str]) -> str:
     return f"{problem.message}; {action}" if action else problem.message
 
 
-def row_previews(import_plan: Plan | RoundsPlan, actions: dict[str, str]) -> list[RowPreview]:
+def row_previews(
+    import_plan: Plan | RoundsPlan | EntriesPlan, actions: dict[str, str]
+) -> list[RowPreview]:
     """Every line of the file under the header, faulty ones too, in the file's order; each
     line of a race refused whole carries the race's problem."""
     found: dict[int, list[str]] = defaultdict(list)
@@ -349,7 +355,9 @@ def as_written(time: str) -> str:
 # --- Applying (one transaction) -------------------------------------------------------------
 
 
-def create_athletes(import_plan: Plan | RoundsPlan, reason: str, user: Any) -> list[Athlete]:
+def create_athletes(
+    import_plan: Plan | RoundsPlan | EntriesPlan, reason: str, user: Any
+) -> list[Athlete]:
     """Write the plan's new athletes (each a free slug) with their history, and put the saved
     ones in the plan's place of the unsaved."""
     new_athletes = list(import_plan.new_athletes.values())
@@ -834,18 +842,200 @@ def apply_rounds(
     }
 
 
-# --- Either kind of file --------------------------------------------------------------------
+# --- Entry-list files -----------------------------------------------------------------------
+
+
+@dataclass
+class EntriesPlan:
+    """What an entry-list import would do, line by line and event by event, and every reason
+    it cannot. A file gives each of its events' whole entry list: an event that has one
+    already is replaced only when asked (each skater's entry kept, with its history, when
+    the skater stays on the list)."""
+
+    rows: list[EntryFileLine]
+    problems: list[Problem]
+    events: dict[tuple[str, int], Event] = field(default_factory=dict)
+    replaced: dict[int, int] = field(default_factory=dict)  # event pk → entries it had
+    athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
+    new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
+    outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
+    written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
+    held: dict[int, Problem] = field(default_factory=dict)  # line → its event's refusal
+    is_rounds: ClassVar[bool] = False
+    is_entries: ClassVar[bool] = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.events)} event(s)' entry list, {len(self.rows)} skater(s), "
+            f"{len(self.new_athletes)} new athlete(s), {len(self.replaced)} entry list(s) replaced"
+        )
+
+
+def plan_entries(
+    rows: list[EntryFileLine], problems: list[Problem], replace: bool = False
+) -> EntriesPlan:
+    """Set an entry-list file's checked lines against the database: events must exist;
+    athletes are matched as in a results file (ISU id, else name or alias and nation), the
+    rest are new athletes and need their gender; an event with an entry list needs `replace`;
+    no athlete twice on a list (two spellings of one skater are found here). Nothing is
+    written."""
+    result = EntriesPlan(rows=[row for row in rows if row.valid], problems=list(problems))
+    if not rows:
+        if not problems:
+            result.problems.append(Problem(1, None, "no entry lines under the header"))
+        return result
+    query = Q()
+    for season, number in {row.event_key for row in rows}:
+        query |= Q(season__slug=season, number=number)
+    events = {
+        (event.season.slug, event.number): event
+        for event in Event.objects.filter(query)
+        .select_related("season")
+        .annotate(entry_count=Count("entries"))
+    }
+    seasons = set(
+        Season.objects.filter(slug__in={row.season for row in rows}).values_list("slug", flat=True)
+    )
+    nations = set(
+        Nation.objects.filter(code__in={row.nation for row in rows}).values_list("code", flat=True)
+    )
+    match = AthleteMatcher(
+        Athlete.objects.filter(
+            Q(nation__in=nations) | Q(isu_id__in={row.isu_id for row in rows if row.isu_id})
+        )
+    )
+    event_problems: dict[tuple, tuple[tuple, list[int]]] = {}
+    on_list: dict[tuple[str, int], list[tuple[int, object, int | None]]] = defaultdict(list)
+    for row in rows:
+        event = events.get(row.event_key)
+        refusal = None
+        if event is None and row.season not in seasons:
+            refusal = ("season", f"unknown season {row.season}")
+        elif event is None:
+            refusal = ("event", f"season {row.season} has no event {row.event}")
+        elif event.entry_count and not replace:
+            refusal = (
+                "event",
+                f"{event} already has an entry list of {plural(event.entry_count, 'skater')}",
+                REPLACE,
+            )
+        if refusal:
+            event_problems.setdefault(row.event_key, (refusal, []))[1].append(row.line)
+            continue
+        if row.nation not in nations:
+            result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
+            continue
+        athlete = match.find(row)
+        outcome = "replaces the entry list" if event.entry_count else "new entry"
+        if athlete is None:
+            key = ("isu", row.isu_id) if row.isu_id else (row.athlete.casefold(), row.nation)
+            if not row.gender:
+                alike = match.alike(row)
+                hint = f"; did you mean {alike.name}?" if alike else ""
+                result.problems.append(
+                    Problem(
+                        row.line,
+                        "gender",
+                        f"missing: {row.athlete} ({row.nation}) is not a known skater, and a "
+                        f"new one needs their gender ({' or '.join(SKATER_GENDERS)}){hint}",
+                    )
+                )
+                continue
+            athlete = result.new_athletes.setdefault(
+                key,
+                Athlete(
+                    name=row.athlete,
+                    gender=row.gender,
+                    nation_id=row.nation,
+                    isu_id=row.isu_id or None,
+                ),
+            )
+            outcome += f"; new athlete {row.athlete} ({row.nation})"
+        elif row.gender and row.gender != athlete.gender:
+            result.problems.append(
+                Problem(
+                    row.line,
+                    "gender",
+                    f"{athlete.name} ({athlete.nation_id}) skates in the {athlete.gender}'s "
+                    f"races, not the {row.gender}'s",
+                )
+            )
+            continue
+        on_list[row.event_key].append((row.line, athlete.pk or id(athlete), row.helmet))
+        if row.valid:
+            result.events[row.event_key] = event
+            if event.entry_count:
+                result.replaced[event.pk] = event.entry_count
+            result.athletes[row.line] = athlete
+            result.outcomes[row.line] = outcome
+    result.problems += refusals(event_problems, result.held)
+    for lines in on_list.values():
+        found = entry_list_problems((skater, helmet) for _, skater, helmet in lines)
+        for index, (column, message) in found.items():
+            line = lines[index][0]
+            if not any(problem.line == line and problem.column == column for problem in problems):
+                result.problems.append(Problem(line, column, clause(message)))
+    result.problems = sorted(dict.fromkeys(result.problems), key=lambda p: (p.line, p.column or ""))
+    return result
+
+
+@transaction.atomic
+def apply_entries(import_plan: EntriesPlan, reason: str = "", user: Any = None) -> dict[str, int]:
+    """Write a valid plan: new athletes, then each event's entry list as the file gives it,
+    all events or none, with who and why in the history. A replaced list keeps the entry of
+    each skater who stays (its nation and helmet number changed in place), removes the
+    others' and adds the new ones; helmet numbers may move between skaters."""
+    if not import_plan.ok:
+        raise ValueError("a plan with problems cannot be applied")
+    reason = reason.strip() or "Imported from an entry-list file"
+    new_athletes = create_athletes(import_plan, reason, user)
+    by_event: dict[tuple[str, int], list[EntryFileLine]] = defaultdict(list)
+    for row in import_plan.rows:
+        by_event[row.event_key].append(row)
+    removed = 0
+    for key, event in import_plan.events.items():
+        existing = {entry.athlete_id: entry for entry in EventEntry.objects.filter(event=event)}
+        EventEntry.release_helmets(entry.pk for entry in existing.values())
+        for row in by_event[key]:
+            athlete = import_plan.athletes[row.line]
+            entry = existing.pop(athlete.pk, None) or EventEntry(event=event, athlete=athlete)
+            entry.nation_id, entry.helmet = row.nation, row.helmet
+            entry._change_reason = reason
+            if user is not None:
+                entry._history_user = user
+            entry.save()
+        for entry in existing.values():
+            entry._change_reason = reason
+            if user is not None:
+                entry._history_user = user
+            entry.delete()
+            removed += 1
+    return {
+        "events": len(import_plan.events),
+        "entries": len(import_plan.rows),
+        "athletes": len(new_athletes),
+        "removed": removed,
+    }
+
+
+# --- Any kind of file -----------------------------------------------------------------------
 
 
 def plan_file(
     data: bytes, filename: str, replace: bool = False, reason: str = ""
-) -> Plan | RoundsPlan:
-    """Read a classification or rounds file (told apart by its `round` column) and plan it."""
+) -> Plan | RoundsPlan | EntriesPlan:
+    """Read a classification, rounds or entry-list file (told apart by its `round` or
+    `helmet` column) and plan it."""
     reading = read_any(data, filename)
+    import_plan: Plan | RoundsPlan | EntriesPlan
     if reading.kind == ROUNDS:
-        import_plan: Plan | RoundsPlan = plan_rounds(
-            list(reading.rows), reading.problems, replace, reason
-        )
+        import_plan = plan_rounds(list(reading.rows), reading.problems, replace, reason)
+    elif reading.kind == ENTRIES:
+        import_plan = plan_entries(list(reading.rows), reading.problems, replace)
     else:
         import_plan = plan(list(reading.rows), reading.problems, replace, reason)
     import_plan.written = reading.written
@@ -853,10 +1043,18 @@ def plan_file(
 
 
 def apply_file(
-    import_plan: Plan | RoundsPlan, publish: str, reason: str = "", user: Any = None
+    import_plan: Plan | RoundsPlan | EntriesPlan, publish: str, reason: str = "", user: Any = None
 ) -> str:
-    """Write a valid plan of either kind; what was written, in a sentence. Raises
-    ImportRefused when the database refuses a planned write (nothing is written then)."""
+    """Write a valid plan of any kind; what was written, in a sentence. Raises
+    ImportRefused when the database refuses a planned write (nothing is written then). An
+    entry list is no result: it is never published, `publish` does not apply to it."""
+    if isinstance(import_plan, EntriesPlan):
+        done = apply_entries(import_plan, reason, user)
+        return (
+            f"Imported the entry list of {done['events']} event(s): {done['entries']} "
+            f"skater(s), {done['athletes']} new athlete(s), {done['removed']} earlier "
+            "entry(ies) removed."
+        )
     if isinstance(import_plan, RoundsPlan):
         done = apply_rounds(import_plan, publish, reason, user)
         what = f"Imported {done['lines']} heat line(s) into {done['races']} race(s)"

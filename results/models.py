@@ -32,7 +32,13 @@ from results.standings.classification import (
     who_problem,
     wrong_gender,
 )
-from results.standings.rounds import RoundLine, classify, round_problems
+from results.standings.rounds import (
+    HELMET_TAKEN,
+    SKATER_ENTERED,
+    RoundLine,
+    classify,
+    round_problems,
+)
 from results.standings.rules import Rules, RulesError, points_for, rules_for
 from results.vocabulary import (
     ADVANCED,
@@ -657,10 +663,6 @@ class Event(models.Model):
                 )
 
 
-SKATER_ENTERED = "This skater is on the entry list already."
-HELMET_TAKEN = "Another skater has this helmet number at the event."
-
-
 class EventEntry(models.Model):
     """A skater on an event's entry list, with the helmet number they skate with there."""
 
@@ -700,31 +702,11 @@ class EventEntry(models.Model):
         helmet = f"#{self.helmet} " if self.helmet else ""
         return f"{helmet}{self.athlete.name} ({self.nation_id})"
 
-    @staticmethod
-    def list_problems(
-        entries: Iterable[tuple[int | None, int | None]],
-    ) -> dict[int, tuple[str, str]]:
-        """The lines of an event's whole entry list, given as (athlete id, helmet number) in
-        order, that repeat a skater or a helmet number of an earlier line, each with the
-        field at fault and why: the rule the list's constraints keep, checked on all lines
-        at once before any is written (the admin's entry list and an imported one)."""
-        problems: dict[int, tuple[str, str]] = {}
-        athletes: set[int | None] = set()
-        helmets: set[int | None] = set()
-        for line, (athlete, helmet) in enumerate(entries):
-            if athlete is not None and athlete in athletes:
-                problems[line] = ("athlete", SKATER_ENTERED)
-            elif helmet is not None and helmet in helmets:
-                problems[line] = ("helmet", HELMET_TAKEN)
-            athletes |= {athlete} - {None}
-            helmets |= {helmet} - {None}
-        return problems
-
     @classmethod
     def release_helmets(cls, entries: Iterable[int]) -> None:
         """Free the helmet numbers of entries about to be given new ones, so numbers can be
         exchanged in one save (each would otherwise take a number the other still holds).
-        Call it inside the save's transaction, after `list_problems` found the list sound."""
+        Call it inside the save's transaction, after `entry_list_problems` found the list sound."""
         cls.objects.filter(pk__in=list(entries)).update(helmet=None)
 
 

@@ -101,6 +101,6 @@ def clause(message: str) -> str:
     """A rule's sentence as a clause of a longer message: 'A line …(YC).' → 'a line …(YC)';
     a sentence that starts with a name keeps its capital ('Wang Meng skates …')."""
     first, _, rest = message.partition(" ")
-    if first in {"A", "An", "The", "This"}:
+    if first in {"A", "An", "Another", "The", "This"}:
         message = f"{first.lower()} {rest}"
     return message.rstrip(".")

@@ -284,3 +284,32 @@ def classify(
             ahead += len(tier)
     unranked.sort(key=lambda p: (p.status != Status.YC, p.competitor))
     return [*placings, *unranked]
+
+
+# --- An event's entry list ------------------------------------------------------------------
+
+SKATER_ENTERED = "This skater is on the entry list already."
+HELMET_TAKEN = "Another skater has this helmet number at the event."
+
+
+def entry_list_problems(
+    entries: Iterable[tuple[object, int | None]],
+) -> dict[int, tuple[str, str]]:
+    """The lines of an event's whole entry list, given as (skater, helmet number) in order
+    (a skater: any key, None when unknown), that repeat a skater or a helmet number of an
+    earlier line, each with the field at fault and why. The rule the list's constraints keep,
+    checked on all lines at once before any is written (the admin's entry list, an imported
+    one)."""
+    problems: dict[int, tuple[str, str]] = {}
+    skaters: set[object] = set()
+    helmets: set[int] = set()
+    for line, (skater, helmet) in enumerate(entries):
+        if skater is not None and skater in skaters:
+            problems[line] = ("athlete", SKATER_ENTERED)
+        elif helmet is not None and helmet in helmets:
+            problems[line] = ("helmet", HELMET_TAKEN)
+        if skater is not None:
+            skaters.add(skater)
+        if helmet is not None:
+            helmets.add(helmet)
+    return problems

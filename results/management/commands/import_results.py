@@ -1,5 +1,6 @@
 """python manage.py import_results FILE --user USERNAME [--dry-run] [--replace] [--reason R]
-[--publish STATE]: a classification file, or a rounds file (told by its `round` column)."""
+[--publish STATE]: a classification file, a rounds file (told by its `round` column) or an
+entry-list file (told by its `helmet` column)."""
 
 import os
 from pathlib import Path
@@ -17,7 +18,9 @@ ACTIONS = {importer.REPLACE: "use --replace to replace them"}
 class Command(BaseCommand):
     help = (
         "Import classifications from a results CSV (or XLSX) file, or races' rounds from a "
-        "rounds file (it has a round column); see docs/results-csv.md and docs/rounds-csv.md. "
+        "rounds file (it has a round column), or events' entry lists from an entry-list file (it "
+        "has a helmet column); see docs/results-csv.md, docs/rounds-csv.md and "
+        "docs/entries-csv.md. "
         "Every problem is printed with its line and nothing is written unless the whole file "
         "is good."
     )
@@ -41,7 +44,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="Replace the classification (or the rounds) of races that already have them.",
+            help="Replace the classification (or the rounds) of races, or the entry list of "
+            "events, that already have them.",
         )
         parser.add_argument(
             "--reason", default="", help="Why (required to replace an official race)."

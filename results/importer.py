@@ -955,15 +955,11 @@ def plan_entries(
                 ),
             )
             outcome += f"; new athlete {row.athlete} ({row.nation})"
-        elif row.gender and row.gender != athlete.gender:
-            result.problems.append(
-                Problem(
-                    row.line,
-                    "gender",
-                    f"{athlete.name} ({athlete.nation_id}) skates in the {athlete.gender}'s "
-                    f"races, not the {row.gender}'s",
-                )
-            )
+        elif row.gender and (
+            wrong := wrong_gender(f"{athlete.name} ({athlete.nation_id})", athlete.gender,
+                                  row.gender)
+        ):  # fmt: skip
+            result.problems.append(Problem(row.line, "gender", clause(wrong)))
             continue
         on_list[row.event_key].append((row.line, athlete.pk or id(athlete), row.helmet))
         if row.valid:

@@ -278,6 +278,31 @@ def test_an_official_race_needs_a_reason(official, race_day):
     assert line.history.first().history_change_reason == "Photo finish reviewed"
 
 
+def test_the_races_history_shows_a_heat_lines_correction_old_to_new(official, race_day):
+    race, _ = race_day
+    rows = [{"place": 1, "athlete": "11", "time": "40.5"}, {"place": 2, "athlete": "13"}]
+    assert save_heat(official, race, "heats", 2, rows).status_code == 302
+    Race.objects.filter(pk=race.pk).update(state="official")
+    rows[0]["time"] = "40.45"
+    rows[1] |= {"place": "", "status": "PEN"}
+    assert save_heat(official, race, "heats", 2, rows, "Video review").status_code == 302
+    html = official.get(reverse("admin:results_race_history", args=[race.pk])).content.decode()
+    newest = html.split("<tbody>")[1].split("</tr>")[:2]
+    assert any(
+        "Heats 2: 1. Charles Hamelin" in row
+        and "Video review" in row
+        and "<strong>time:</strong> 40.500 → 40.450" in row
+        for row in newest
+    )
+    assert any(
+        "Heats 2: PEN Wu Dajing" in row
+        and "<strong>place:</strong> 2 → (empty)" in row
+        and "<strong>status:</strong> (empty) → Penalty" in row
+        for row in newest
+    )
+    assert "Heats 2: 2. Wu Dajing" in html  # its first version, as it stood
+
+
 def test_a_heat_saved_by_another_official_meanwhile_is_not_overwritten(official, race_day):
     race, _ = race_day
     data = enter(page_data(official.get(url(race, round="heats", heat=1))), [

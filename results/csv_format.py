@@ -30,10 +30,10 @@ import io
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from results.standings.classification import (
     INDIVIDUAL_NEEDS_ATHLETE,
@@ -102,6 +102,7 @@ BOTH_KINDS = (
 )
 MAX_ROWS = 200_000
 MAX_XLSX_UNPACKED = 20_000_000  # bytes of a workbook's parts, unpacked: about 30,000 rows
+Row = TypeVar("Row")
 # Looked up for every row: sets made once (an enum's .values builds a new list each time).
 GENDERS = frozenset(Gender.values)
 DISTANCES = frozenset(Distance.values)
@@ -504,6 +505,22 @@ def table_of(
     return lines, problems
 
 
+def checked(
+    table: list[tuple[int, dict[str, str]]],
+    problems: list[Problem],
+    check: Callable[[int, dict[str, str]], tuple[Row | None, list[Problem]]],
+) -> list[Row]:
+    """Each line under the header checked on its own by `check`: the lines it could read
+    (its problems are added to `problems`)."""
+    rows: list[Row] = []
+    for line, raw in table:
+        row, row_problems = check(line, raw)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
 def classification_lines(
     cells: Sequence[Sequence[str]],
 ) -> tuple[list[FileLine], list[Problem]]:
@@ -514,12 +531,7 @@ def classification_rows(
     table: list[tuple[int, dict[str, str]]], problems: list[Problem]
 ) -> tuple[list[FileLine], list[Problem]]:
     """A classification file's lines under the header, checked."""
-    rows: list[FileLine] = []
-    for line, raw in table:
-        row, row_problems = check_row(line, raw)
-        problems += row_problems
-        if row is not None:
-            rows.append(row)
+    rows = checked(table, problems, check_row)
     problems += duplicates([row for row in rows if row.valid])
     return rows, problems
 
@@ -532,12 +544,7 @@ def round_rows(
     table: list[tuple[int, dict[str, str]]], problems: list[Problem]
 ) -> tuple[list[RoundFileLine], list[Problem]]:
     """A rounds file's lines under the header, checked: each alone, then what spans lines."""
-    rows: list[RoundFileLine] = []
-    for line, raw in table:
-        row, row_problems = check_round_row(line, raw)
-        problems += row_problems
-        if row is not None:
-            rows.append(row)
+    rows = checked(table, problems, check_round_row)
     problems += rounds_problems(rows, checkable_races(rows, problems))
     return rows, sorted(problems, key=lambda p: (p.line, p.column or ""))
 
@@ -761,12 +768,7 @@ def entry_rows(
 ) -> tuple[list[EntryFileLine], list[Problem]]:
     """An entry-list file's lines under the header, checked: each alone, then no skater and
     no helmet number twice in an event's list."""
-    rows: list[EntryFileLine] = []
-    for line, raw in table:
-        row, row_problems = check_entry_row(line, raw)
-        problems += row_problems
-        if row is not None:
-            rows.append(row)
+    rows = checked(table, problems, check_entry_row)
     by_event: dict[tuple[str, int], list[EntryFileLine]] = defaultdict(list)
     for row in rows:
         by_event[row.event_key].append(row)

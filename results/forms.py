@@ -394,17 +394,22 @@ FROM_ROUNDS = (
 )
 
 
-class ResultForm(forms.ModelForm):
-    """A line of a classification, as the race page's inline edits it."""
-
-    time = RaceTimeField(required=False, help_text="39.937 or 1:26.661")
-    nation = NationCodeField(
+def skating_for() -> NationCodeField:
+    """The nation a line's skater skates for, typed as its code; blank: the athlete's own."""
+    return NationCodeField(
         queryset=Nation.objects.all(),
         required=False,
         widget=forms.TextInput(attrs={"size": 3, "maxlength": 3}),
         help_text="Three-letter code; blank: the athlete's nation.",
         error_messages={"invalid_choice": "Unknown nation code."},
     )
+
+
+class ResultForm(forms.ModelForm):
+    """A line of a classification, as the race page's inline edits it."""
+
+    time = RaceTimeField(required=False, help_text="39.937 or 1:26.661")
+    nation = skating_for()
 
     class Meta:
         model = Result
@@ -537,13 +542,7 @@ class EntryForm(forms.ModelForm):
     """A line of an event's entry list: the skater, the nation they skate for (blank: the
     athlete's own) and their helmet number there."""
 
-    nation = NationCodeField(
-        queryset=Nation.objects.all(),
-        required=False,
-        widget=forms.TextInput(attrs={"size": 3, "maxlength": 3}),
-        help_text="Three-letter code; blank: the athlete's nation.",
-        error_messages={"invalid_choice": "Unknown nation code."},
-    )
+    nation = skating_for()
 
     class Meta:
         model = EventEntry

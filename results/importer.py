@@ -67,23 +67,32 @@ REPLACE = "replace"  # a problem's remedy: ask the import to replace what the ra
 
 
 @dataclass
-class Plan:
-    """What an import would do, row by row, and every reason it cannot."""
+class FilePlan:
+    """What an import of a file would do, line by line, and every reason it cannot: what
+    every kind of file's plan holds."""
 
-    rows: list[FileLine]
+    rows: list
     problems: list[Problem]
-    races: dict[tuple, Race] = field(default_factory=dict)
-    replaced: dict[int, int] = field(default_factory=dict)  # race pk → lines it had
+    replaced: dict[int, int] = field(default_factory=dict)  # race or event pk → what it had
     athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
     new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
     outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
     written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
-    held: dict[int, Problem] = field(default_factory=dict)  # line → its race's refusal
+    held: dict[int, Problem] = field(default_factory=dict)  # line → its race's/event's refusal
     is_rounds: ClassVar[bool] = False
+    is_entries: ClassVar[bool] = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class Plan(FilePlan):
+    """What a classification import would do, row by row, and every reason it cannot."""
+
+    rows: list[FileLine]
+    races: dict[tuple, Race] = field(default_factory=dict)
 
     def summary(self) -> str:
         replaced = sum(1 for race in self.races.values() if race.pk in self.replaced)
@@ -322,9 +331,7 @@ def told(problem: Problem, actions: dict[str, str]) -> str:
     return f"{problem.message}; {action}" if action else problem.message
 
 
-def row_previews(
-    import_plan: Plan | RoundsPlan | EntriesPlan, actions: dict[str, str]
-) -> list[RowPreview]:
+def row_previews(import_plan: FilePlan, actions: dict[str, str]) -> list[RowPreview]:
     """Every line of the file under the header, faulty ones too, in the file's order; each
     line of a race refused whole carries the race's problem."""
     found: dict[int, list[str]] = defaultdict(list)
@@ -355,9 +362,7 @@ def as_written(time: str) -> str:
 # --- Applying (one transaction) -------------------------------------------------------------
 
 
-def create_athletes(
-    import_plan: Plan | RoundsPlan | EntriesPlan, reason: str, user: Any
-) -> list[Athlete]:
+def create_athletes(import_plan: FilePlan, reason: str, user: Any) -> list[Athlete]:
     """Write the plan's new athletes (each a free slug) with their history, and put the saved
     ones in the plan's place of the unsaved."""
     new_athletes = list(import_plan.new_athletes.values())
@@ -534,26 +539,15 @@ class RacePreview:
 
 
 @dataclass
-class RoundsPlan:
+class RoundsPlan(FilePlan):
     """What a rounds import would do, line by line and race by race, and every reason it
     cannot."""
 
     rows: list[RoundFileLine]
-    problems: list[Problem]
     races: dict[tuple, Race] = field(default_factory=dict)
-    replaced: dict[int, int] = field(default_factory=dict)  # race pk → heat lines and results
-    athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
     members: dict[int, list[Athlete]] = field(default_factory=dict)  # row line → relay members
-    new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
-    outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
     previews: list[RacePreview] = field(default_factory=list)
-    written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
-    held: dict[int, Problem] = field(default_factory=dict)  # line → its race's refusal
     is_rounds: ClassVar[bool] = True
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def summary(self) -> str:
         replaced = sum(1 for race in self.races.values() if race.pk in self.replaced)
@@ -846,27 +840,15 @@ def apply_rounds(
 
 
 @dataclass
-class EntriesPlan:
+class EntriesPlan(FilePlan):
     """What an entry-list import would do, line by line and event by event, and every reason
     it cannot. A file gives each of its events' whole entry list: an event that has one
     already is replaced only when asked (each skater's entry kept, with its history, when
     the skater stays on the list)."""
 
     rows: list[EntryFileLine]
-    problems: list[Problem]
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
-    replaced: dict[int, int] = field(default_factory=dict)  # event pk → entries it had
-    athletes: dict[int, Athlete] = field(default_factory=dict)  # row line → athlete
-    new_athletes: dict[tuple[str, str], Athlete] = field(default_factory=dict)
-    outcomes: dict[int, str] = field(default_factory=dict)  # row line → what happens
-    written: dict[int, dict[str, str]] = field(default_factory=dict)  # line → cells as written
-    held: dict[int, Problem] = field(default_factory=dict)  # line → its event's refusal
-    is_rounds: ClassVar[bool] = False
     is_entries: ClassVar[bool] = True
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def summary(self) -> str:
         return (

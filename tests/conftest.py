@@ -157,6 +157,17 @@ def in_dependency_order(app_config) -> list[type]:
 
 
 @pytest.fixture
+def official(db, client):
+    """The client, signed in as a staff account of the Officials group."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("official", password="a-long-pass-phrase-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="Officials"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def season_2012_13(db, bundled_rows):
     """The 2012–13 season as the bundled fixtures give it (the same rows `loaddata` writes)."""
     return insert_bundled(bundled_rows)

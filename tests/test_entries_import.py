@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError
 from django.urls import reverse
 
@@ -170,14 +170,6 @@ def test_a_bad_entry_list_is_refused_with_line_and_column_and_nothing_changes(
 
 
 # --- The admin ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def official(client):
-    user = User.objects.create_user("official", password="a-long-pass-phrase-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="Officials"))
-    client.force_login(user)
-    return client
 
 
 def test_an_official_previews_and_confirms_an_entry_list(official, event):

@@ -4,21 +4,12 @@ skates for and their helmet numbers; no skater and no helmet number twice."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from results.models import EventEntry
 from tests import factories as make
 from tests.test_admin import change_url, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def official(client):
-    user = User.objects.create_user("official", password="a-long-pass-phrase-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="Officials"))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -49,14 +49,6 @@ def race_day():
     skaters["celski"] = make.athlete("J. R. Celski", nation_code="USA", isu_id="10099")
     make.athlete("Wang Meng", gender="women", nation_code="CHN", isu_id="20001")
     return race, skaters
-
-
-@pytest.fixture
-def official(client):
-    user = User.objects.create_user("official", password="a-long-pass-phrase-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="Officials"))
-    client.force_login(user)
-    return client
 
 
 def url(race: Race, **query: object) -> str:

@@ -39,6 +39,7 @@ from results.forms import (
     ResultChangeForm,
     ResultForm,
     SeasonForm,
+    StoredChangesForm,
     is_key,
 )
 from results.models import (
@@ -185,7 +186,16 @@ class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
             raise Http404(f"There is no version {version_id!r}.")
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied  # restoring a version changes the row: it needs the right
+        request.drawn_from_history = True  # type: ignore[attr-defined]
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        """On a history page the form holds an earlier version: what it changes is counted
+        against the stored row (a restore is a change like any other, reason and all)."""
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "drawn_from_history", False) and issubclass(form, StoredChangesForm):
+            form = type(form.__name__, (form,), {"drawn_from_history": True})
+        return form
 
     def changeform_view(
         self,
@@ -546,11 +556,7 @@ class RaceAdmin(HistoryAdmin):
                 # Every field of the confirm page is one this page wrote: a value it did not
                 # write is a tampered or damaged request, refused whole.
                 raise BadRequest(f"The confirmation was damaged ({confirm.errors.as_text()}).")
-            try:
-                data = confirm.file_bytes()
-            except ValidationError as error:
-                messages.error(request, error.message)
-                return HttpResponseRedirect(request.path)
+            data = confirm.file_bytes()
             options = confirm.cleaned_data
             import_plan = importer.plan_file(
                 data, options["filename"], options["replace"], options["reason"]

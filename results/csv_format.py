@@ -411,7 +411,16 @@ def xlsx_cells(data: bytes) -> tuple[list[list[str]], list[Problem]]:
 
 
 def describe(error: Exception) -> str:
-    """A parser's error in a few words (its class when it says nothing)."""
+    """A parser's error in a few words (its class when it says nothing); XML that declares
+    entities or reaches outside the file, which the site never reads, said as such."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if type(cause).__module__.startswith("defusedxml"):
+            return (
+                "its XML declares entities or refers to other files (an XML attack or a "
+                "damaged file, never read); save it again from the spreadsheet, or as CSV"
+            )
+        cause = cause.__cause__ or cause.__context__
     text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
     return text or type(error).__name__
 

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from results.models import (
@@ -222,7 +223,36 @@ def latest_change(instance: Any) -> str:
     )
 
 
-class RevisionCheckedForm(forms.ModelForm):
+class StoredChangesForm(forms.ModelForm):
+    """A change page's form that knows which fields a save changes. A history page's
+    "restore" form is drawn with an earlier version's values (`drawn_from_history`, set by
+    the admin): its changes are counted against the row as it is stored, so a revert is held
+    to the rules of the change it makes."""
+
+    OWN_FIELDS: tuple[str, ...] = ("change_reason",)
+    drawn_from_history = False
+
+    def edited(self) -> list[str]:
+        """The fields the save changes, the form's own fields aside."""
+        changed = [name for name in self.changed_data if name not in self.OWN_FIELDS]
+        instance = self.instance
+        if not (self.drawn_from_history and instance.pk):
+            return changed
+        stored = type(instance)._base_manager.filter(pk=instance.pk).first()
+        if stored is None:
+            return changed
+        names = [name for name in self.fields if name not in self.OWN_FIELDS]
+        initial = model_to_dict(stored, fields=names)
+        return [
+            name
+            for name in names
+            if name in initial
+            and not self.fields[name].disabled
+            and self.fields[name].has_changed(initial[name], self[name].data)
+        ]
+
+
+class RevisionCheckedForm(StoredChangesForm):
     """A change page's form (or an inline row) that carries the revision of the row it was drawn
     from. Saving checks it against the stored one, the row locked inside the admin's
     transaction: of two officials saving the same row, the second is refused, with the first
@@ -234,10 +264,6 @@ class RevisionCheckedForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seen_revision"].initial = self.instance.revision
-
-    def edited(self) -> list[str]:
-        """The fields the official changed (not the form's own)."""
-        return [name for name in self.changed_data if name not in self.OWN_FIELDS]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -309,7 +335,7 @@ class SeasonForm(RevisionCheckedForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if any(name in self.changed_data for name in self.RULES):
+        if any(name in self.edited() for name in self.RULES):
             try:
                 self.instance.check_rules_change(data.get("change_reason", ""))
             except ValidationError as error:
@@ -619,7 +645,7 @@ class RaceFormSet(forms.BaseInlineFormSet):
                     raise ValidationError(error.messages) from error
 
 
-class AdjustmentForm(forms.ModelForm):
+class AdjustmentForm(StoredChangesForm):
     """An adjustment of a line: of an official race's line, a correction with a reason."""
 
     change_reason = reason_field()
@@ -631,7 +657,7 @@ class AdjustmentForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         result = data.get("result") or (self.instance.result if self.instance.result_id else None)
-        if result is not None and self.has_changed():
+        if result is not None and self.edited():
             try:
                 result.race.check_correction(data.get("change_reason", ""))
             except ValidationError as error:
@@ -709,14 +735,37 @@ class ImportForm(forms.Form):
 
 
 class ConfirmImportForm(forms.Form):
+    """The preview's choices, carried to the confirmation in hidden fields: each holds only
+    what the preview page writes (anything else is a damaged or tampered request)."""
+
     content = forms.CharField(widget=forms.HiddenInput)
-    filename = forms.CharField(widget=forms.HiddenInput)
-    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    filename = forms.RegexField(
+        regex=r"^[^/\\\x00-\x1f]{1,200}$",
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Not a file name the upload gave."},
+    )
+    replace = forms.TypedChoiceField(
+        choices=[("True", "yes"), ("False", "no")],
+        coerce=lambda value: value == "True",
+        empty_value=False,
+        required=False,
+        widget=forms.HiddenInput,
+    )
     publish = forms.ChoiceField(choices=PUBLISH_CHOICES, widget=forms.HiddenInput)
     reason = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
+    def clean(self) -> dict:
+        data = super().clean()
+        getlist = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
+        repeated = [name for name in self.fields if len(getlist(name)) > 1]
+        if repeated:
+            raise ValidationError(f"{', '.join(repeated)} given more than once.")
+        if "content" in data:
+            try:
+                data["file"] = base64.b64decode(data["content"], validate=True)
+            except (binascii.Error, ValueError):
+                self.add_error("content", "Not the upload the preview carried.")
+        return data
+
     def file_bytes(self) -> bytes:
-        try:
-            return base64.b64decode(self.cleaned_data["content"], validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise ValidationError("The upload was damaged; upload the file again.") from error
+        return self.cleaned_data["file"]

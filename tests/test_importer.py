@@ -689,14 +689,33 @@ def test_the_admin_confirm_imports_what_the_preview_showed(admin_client, calenda
     assert Result.objects.count() == 6
 
 
-def test_the_admin_confirm_refuses_a_tampered_upload(admin_client, calendar):
-    response = admin_client.post(
-        reverse("admin:results_race_import"),
-        {"content": "not base64!", "filename": "x.csv", "publish": "draft", "confirm": "Import"},
-        follow=True,
-    )
-    assert "The upload was damaged" in response.content.decode()
-    assert not Result.objects.exists()
+TAMPERED = {
+    "content": ["not base64!", "QUJD$"],
+    "filename": ["../../../etc/passwd", "x" * 201, "a\\b.csv"],
+    "replace": ["maybe", "on", "<script>x</script>", "1"],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [(field, value) for field, values in TAMPERED.items() for value in values]
+)
+def test_a_confirm_field_the_preview_did_not_write_is_refused(admin_client, calendar, field, value):
+    data = {**confirm_data(admin_client), field: value, "confirm": "Import"}
+    before = snapshot()
+    response = admin_client.post(reverse("admin:results_race_import"), data)
+    assert response.status_code == 400
+    assert "The confirmation was damaged" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_confirm_field_given_twice_is_refused(admin_client, calendar):
+    data = {**confirm_data(admin_client), "confirm": "Import"}
+    data["publish"] = [data["publish"], "official"]
+    before = snapshot()
+    response = admin_client.post(reverse("admin:results_race_import"), data)
+    assert response.status_code == 400
+    assert "publish given more than once" in response.content.decode()
+    assert snapshot() == before
 
 
 def test_the_admin_refuses_an_oversized_upload(admin_client, calendar):
@@ -708,7 +727,7 @@ def confirm_data(client, text: str = GOOD) -> dict:
     """The confirm page's fields as the preview wrote them."""
     confirm = upload(client, text).context["confirm"]
     data = {name: confirm[name].value() for name in confirm.fields}
-    return {k: ("on" if v is True else v) for k, v in data.items() if v not in (False, None)}
+    return {k: str(v) for k, v in data.items() if v is not None}  # as the page writes them
 
 
 JUNK = ["", "published", "OFFICIAL", "draft\x01", "9" * 30, "<script>x</script>", "ü" * 200]
@@ -822,7 +841,10 @@ def test_a_damaged_workbook_is_refused_on_the_command_line(calendar, tmp_path, c
     before = snapshot()
     with pytest.raises(CommandError, match="nothing written"):
         run(tmp_path, DAMAGED[case](), name="results.xlsx")
-    assert "the XLSX file cannot be read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the XLSX file cannot be read" in err
+    if case == "an entity bomb":
+        assert "its XML declares entities or refers to other files" in err
     assert snapshot() == before
 
 

@@ -496,7 +496,7 @@ def upload(client, text: str | bytes, name: str = "rounds.csv", **fields):
 def confirm_data(response) -> dict:
     confirm = response.context["confirm"]
     data = {name: confirm[name].value() for name in confirm.fields}
-    return {k: ("on" if v is True else v) for k, v in data.items() if v not in (False, None)}
+    return {k: str(v) for k, v in data.items() if v is not None}  # as the page writes them
 
 
 def test_the_admin_preview_shows_the_classification_the_rounds_give(admin_client, race):

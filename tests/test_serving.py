@@ -177,6 +177,9 @@ def test_repeated_failed_logins_lock_out_and_say_so(client, django_user_model):
     locked = client.post(url, {"username": "referee", "password": "the-right-pass-phrase"})
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.content.decode()
+    assert "locked from this address for 15 minutes after 5 failed attempts" in (
+        locked.content.decode()
+    )
     cache.clear()
 
 

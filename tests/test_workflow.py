@@ -686,6 +686,83 @@ def test_restoring_a_version_needs_the_right_to_change(client, model):
     assert obj.history.count() == before  # nothing was saved
 
 
+def restore(client, obj, version, reason: str = ""):
+    """Post the history page's restore form of `version` of `obj`, as the page draws it."""
+    model = obj._meta.model_name
+    url = reverse(f"admin:results_{model}_simple_history", args=[obj.pk, version.pk])
+    data = form_data(client.get(url))
+    data["change_reason"] = reason
+    return client.post(url, data)
+
+
+REASON_NEEDED = "This race is official: give the reason for the correction"
+
+
+def test_restoring_an_earlier_version_of_an_official_race_needs_a_reason(official):
+    race = make.race(state="official", record_note="")
+    first = race.history.earliest()
+    race.record_note = "WR"
+    race._change_reason = "World record ratified"
+    race.save()
+    response = restore(official, race, first)
+    assert response.status_code == 200
+    assert REASON_NEEDED in response.content.decode()
+    race.refresh_from_db()
+    assert race.record_note == "WR"
+    assert restore(official, race, first, "Record not ratified").status_code == 302
+    race.refresh_from_db()
+    assert race.record_note == ""
+    assert race.history.latest().history_change_reason == "Record not ratified"
+
+
+def test_restoring_an_earlier_version_of_an_official_races_line_needs_a_reason(official):
+    from decimal import Decimal
+
+    line = make.result(make.race(state="official"), 1, time=Decimal("85.500"))
+    first = line.history.earliest()
+    line.time = Decimal("85.400")
+    line._change_reason = "Photo finish"
+    line.save()
+    response = restore(official, line, first)
+    assert response.status_code == 200
+    assert REASON_NEEDED in response.content.decode()
+    line.refresh_from_db()
+    assert line.time == Decimal("85.400")
+
+
+def test_restoring_an_earlier_adjustment_of_an_official_races_line_needs_a_reason(official):
+    from results.models import Adjustment
+
+    line = make.result(make.race(state="official"), 1)
+    adjustment = Adjustment.objects.create(result=line, kind="deduction", points=10,
+                                           reason="Protest")  # fmt: skip
+    first = adjustment.history.earliest()
+    adjustment.points = 20
+    adjustment._change_reason = "Jury decision"
+    adjustment.save()
+    response = restore(official, adjustment, first)
+    assert response.status_code == 200
+    assert REASON_NEEDED in response.content.decode()
+    adjustment.refresh_from_db()
+    assert adjustment.points == 20
+
+
+def test_restoring_earlier_rules_of_a_season_with_public_standings_needs_a_reason(
+    data_manager,
+):
+    race = make.race(state="official")
+    season = race.event.season
+    first = season.history.earliest()
+    season.best_individual = 5
+    season._change_reason = "ISU Communication"
+    season.save()
+    response = restore(data_manager, season, first)
+    assert response.status_code == 200
+    assert "say why its rules change" in response.content.decode()
+    season.refresh_from_db()
+    assert season.best_individual == 5
+
+
 # --- Race day: the programme, the rules a season starts with ---------------------------------
 
 

@@ -123,6 +123,17 @@ def test_a_file_that_holds_only_the_migrations_table_is_refused(tmp_path, season
 
 
 @only_sqlite
+def test_a_backup_whose_database_checks_were_dropped_is_refused(backup_file):
+    with sqlite3.connect(backup_file) as other:
+        triggers = [row[0] for row in other.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")]  # fmt: skip
+        assert triggers  # the relay checks the migrations create
+        for name in triggers:
+            other.execute(f'DROP TRIGGER "{name}"')
+    refused_restore(backup_file, "the backup lacks the database's own checks")
+
+
+@only_sqlite
 def test_a_backup_from_a_newer_release_is_refused(backup_file):
     with sqlite3.connect(backup_file) as other:
         other.execute("INSERT INTO django_migrations VALUES (999, 'results', '9999_future', '')")

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -181,6 +182,9 @@ class Command(BaseCommand):
         missing = every_table() - tables
         if missing:
             raise CommandError(f"the migrated copy lacks {sorted(missing)[:5]}; nothing changed")
+        with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as source:
+            kept = {row[0] for row in source.execute(TRIGGERS_SQLITE)}
+        check_triggers(kept)
         source = sqlite3.connect(copy)
         try:
             connection.close()
@@ -227,6 +231,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"the migrated copy lacks {sorted(missing)[:5]}; nothing changed"
                 )
+            check_triggers(set(self.run("psql", "-At", "-c", TRIGGERS_SQL, database=name).split()))
             migrated = scratch / "migrated.dump"
             self.run(
                 "pg_dump", "--format=custom", "--no-owner", "--file", str(migrated), database=name
@@ -241,3 +246,20 @@ class Command(BaseCommand):
 
 
 TABLES_SQL = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+TRIGGERS_SQL = "SELECT DISTINCT tgname FROM pg_trigger WHERE NOT tgisinternal"
+TRIGGERS_SQLITE = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+
+
+def check_triggers(kept: set[str]) -> None:
+    """The migrated copy keeps every check the database makes itself (the triggers this
+    site's migrations create, as the live database has them): a backup whose checks were
+    dropped would let the database take what the site refuses."""
+    with connection.cursor() as cursor:
+        cursor.execute(TRIGGERS_SQL if connection.vendor == "postgresql" else TRIGGERS_SQLITE)
+        expected = {row[0] for row in cursor.fetchall()}
+    missing = sorted(expected - kept)
+    if missing:
+        raise CommandError(
+            f"the backup lacks the database's own checks ({', '.join(missing)}): it is not a "
+            "whole backup of this site; nothing changed"
+        )

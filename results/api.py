@@ -122,7 +122,10 @@ class RaceOut(Schema):
     title: str
     record_note: str
     state: str
-    classification: str
+    classification: str | None = Field(
+        description="complete, partial or podium: how much of the classification is known; "
+        "null while the race is a draft (nothing of its results is public)"
+    )
     podium: list[PodiumLine]
 
 
@@ -260,7 +263,7 @@ def race_out(race: Race) -> dict:
         "title": race.title,
         "record_note": race.record_note if race.is_public else "",
         "state": race.state,
-        "classification": race.completeness,
+        "classification": race.completeness if race.is_public else None,
         "podium": [
             {
                 "rank": line.rank,

@@ -194,6 +194,9 @@ def test_a_draft_races_notes_and_sources_are_not_shown(client, drafts):
         assert not leaks(response), url
     # The calendar may show that the race exists: its date and distance.
     assert "/seasons/2012-13/events/1/men/1500m/3/" in client.get("/seasons/2012-13/").text
+    races = client.get("/api/v1/seasons/2012-13/races").json()
+    draft = next(r for r in races if (r["distance"], r["number"]) == ("1500m", 3))
+    assert (draft["classification"], draft["podium"], draft["record_note"]) == (None, [], "")
 
 
 @pytest.mark.django_db(transaction=True)

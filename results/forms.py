@@ -448,8 +448,10 @@ class ResultForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Statuses by their ISU codes, as results sheets write them (a narrow column).
-        self.fields["status"].choices = [(s.value, s.value or s.label) for s in Status]
+        # Statuses by their ISU codes, as results sheets write them (a narrow column); a race
+        # entered round by round shows its lines read-only, with no status field.
+        if "status" in self.fields:
+            self.fields["status"].choices = [(s.value, s.value or s.label) for s in Status]
 
     def race_of(self, data: dict) -> Race | None:
         """The line's race: as submitted, else as stored (an inline's parent race)."""

@@ -375,6 +375,22 @@ def test_the_final_a_makes_the_race_classification(official, race_day):
     ]  # fmt: skip
     assert [(r.rank, r.athlete.name, r.status) for r in race.results.order_by("rank")] == expected
     assert classification_so_far(page) == [(str(rank), name) for rank, name, _ in expected]
+    # The race's own page shows the classification the rounds give, read-only.
+    race_page = official.get(change_url(race))
+    assert race_page.status_code == 200
+    lines = next(f for f in race_page.context["inline_admin_formsets"]
+                 if f.formset.prefix == "results")  # fmt: skip
+    assert len(lines.formset.forms) == 8
+    assert all("status" not in form.fields for form in lines.formset.forms)  # read-only
+    html = race_page.content.decode()
+    assert "Semion Elistratov" in html and "Rounds and heats" in html
+
+
+def test_the_races_page_opens_once_a_first_heat_is_saved(official, race_day):
+    race, _ = race_day
+    rows = [{"place": 1, "athlete": "11", "time": "40.5"}, {"place": 2, "athlete": "13"}]
+    assert save_heat(official, race, "heats", 1, rows).status_code == 302
+    assert official.get(change_url(race)).status_code == 200
 
 
 # --- Start lists ----------------------------------------------------------------------------

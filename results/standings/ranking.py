@@ -153,25 +153,38 @@ def standings(
         rows.append((-net, chain_key, competitor, gross, deduction, lines))
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
 
+    # Rows equal on net points and on every tie-break key share a rank (a run of rows). A run
+    # is told what set it apart from the run just above it with the same net points (else
+    # from the run just below): every row of the run, the same words.
+    runs: list[tuple[int, int]] = []  # (first, last) index of each run
+    for index, row in enumerate(rows):
+        if runs and rows[runs[-1][0]][:2] == row[:2]:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    reasons: dict[int, str | None] = {}
+    for first, last in runs:
+        mine = rows[first]
+        if first and rows[first - 1][0] == mine[0]:
+            above, below = rows[first - 1][1], mine[1]
+        elif last + 1 < len(rows) and rows[last + 1][0] == mine[0]:
+            above, below = mine[1], rows[last + 1][1]
+        else:
+            above = below = None
+        reason = None
+        if above is not None and below is not None:
+            step = next(i for i, (a, b) in enumerate(zip(above, below, strict=True)) if a != b)
+            reason = _explain(tie_break[step], above[step], below[step], races, labels or {})
+        for index in range(first, last + 1):
+            reasons[index] = reason
+    run_of = {index: (first, last) for first, last in runs for index in range(first, last + 1)}
+
     result: list[Standing] = []
-    for index, (neg_net, chain_key, competitor, gross, deduction, lines) in enumerate(rows):
-        tie_break_reason = None
-        previous = rows[index - 1] if index else None
-        following = rows[index + 1] if index + 1 < len(rows) else None
-        same_as_previous = previous is not None and previous[:2] == (neg_net, chain_key)
-        same_as_following = following is not None and following[:2] == (neg_net, chain_key)
-        rank = result[-1].rank if same_as_previous else index + 1
-        neighbour = previous if previous is not None and previous[0] == neg_net else following
-        if neighbour is not None and neighbour[0] == neg_net and neighbour[1] != chain_key:
-            step = next(
-                i for i, (a, b) in enumerate(zip(chain_key, neighbour[1], strict=True)) if a != b
-            )
-            above, below = (
-                (neighbour[1], chain_key) if neighbour is previous else (chain_key, neighbour[1])
-            )
-            tie_break_reason = _explain(
-                tie_break[step], above[step], below[step], races, labels or {}
-            )
+    for index, (neg_net, _key, competitor, gross, deduction, lines) in enumerate(rows):
+        first, last = run_of[index]
+        rank = first + 1
+        tie_break_reason = reasons[index]
+        same_as_previous, same_as_following = index > first, index < last
         result.append(
             Standing(
                 competitor=competitor,

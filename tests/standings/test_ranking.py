@@ -128,6 +128,21 @@ def test_a_tie_decided_by_more_wins():
     assert rows[1].tie_break == "countback: more wins (1 to 0)"
 
 
+def test_two_rows_still_tied_below_a_decided_tie_both_say_what_set_them_apart():
+    # A = 1st + 8th = 1210; B = 2nd + 5th = 1210 (races 1, 2); C = 2nd + 5th = 1210 (races
+    # 3, 4). A has a win: 1st. B and C are equal on countback and, with no last-race step,
+    # share 2nd; each of them is told what put A ahead of them.
+    rows = standings(
+        scored("A", {1: 1, 2: 8}) + scored("B", {1: 2, 2: 5}) + scored("C", {3: 2, 4: 5}),
+        6,
+        ["countback"],
+    )
+    assert [(r.competitor, r.rank, r.shared) for r in rows] == [
+        ("A", 1, False), ("B", 2, True), ("C", 2, True),
+    ]  # fmt: skip
+    assert [r.tie_break for r in rows] == ["countback: more wins (1 to 0)"] * 3
+
+
 def test_a_tie_decided_by_more_second_places():
     # A flat table keeps the arithmetic plain: 3, 2, 1 points for ranks 1–3.
     # B = 1st, 3rd, 3rd = 3+1+1 = 5 → 1st.

@@ -88,9 +88,12 @@ class Outlook:
         """What can still happen, in a sentence or two."""
         if self.decided:
             return "Decided." if self.races_left else "Decided: no race is left."
+        who = (
+            f"{self.contenders} can still win" if self.can_win else "no result yet: anyone can win"
+        )
         text = (
             f"{self.races_left} race{'s' if self.races_left > 1 else ''} left, "
-            f"{self.points_available} points to win: {self.contenders} can still win"
+            f"{self.points_available} points to win: {who}"
             + (" on the points known." if self.unknown else ".")
         )
         if self.unknown:

@@ -122,9 +122,13 @@ def test_a_race_page_with_rounds_does_not_scroll_sideways_on_a_phone(rounds_page
     captions = page.locator("table.heat caption")
     expect(captions).to_have_text(["Final A", "Final B", "Semifinal 1", "Semifinal 2"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    for box in page.locator(".rounds .table-scroll").all():  # each heat scrolls in its own box
+    for box in page.locator(".rounds .table-scroll").all():  # each heat fits the screen whole
         bounds = box.bounding_box()
         assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 390
+        assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), "a heat's columns are cut"
+        for cell in box.locator("tbody td").all():  # time, status, code: nothing cut
+            assert cell.evaluate("c => c.scrollWidth <= c.clientWidth"), cell.inner_text()
+    page.screenshot(path="test-results/race-rounds-390.png", full_page=True)
     helmet = page.locator("table.heat tr.leader .helmet").first
     expect(helmet).to_have_attribute("title", "World Cup leader")
     expect(helmet.locator(".helmet-icon")).to_be_visible()

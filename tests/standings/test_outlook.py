@@ -53,6 +53,12 @@ def test_a_partial_race_leaves_it_open():
     assert look(rows(a=(100, 80), b=(60, 50)), races_left=1).summary == "Decided."
 
 
+def test_a_table_with_no_result_yet_is_open_to_anyone():
+    table = look([], races_left=2)
+    assert not table.decided and table.can_win == {}
+    assert table.summary.startswith("2 races left, 200 points to win: no result yet: anyone")
+
+
 def test_the_nations_table_has_no_outlook():
     assert outlook("nations", rows(a=(100,)), POINTS, None, 1, False, "x", "Nations") is None
 

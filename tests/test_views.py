@@ -615,7 +615,8 @@ def test_the_race_page_shows_every_round_heat_by_heat_final_a_first(client, db):
     assert [re.search(r"^\s*(\S+ ?\S*)", t).group(1) for t in heats] == [
         "Final A", "Final B", "Semifinal 1", "Semifinal 2",
     ]  # fmt: skip
-    assert "Place Skater Nation Time Status Qualification" in heats[0]
+    # Each header in full, and its short form for a phone (the page shows one of them).
+    assert "Place Pl. Skater Nation Nat. Time Status St. Qualification Q." in heats[0]
     assert "1 Skater E KOR 1:25.100" in heats[0]
     assert "– Skater B KOR PEN" in heats[0]  # penalised: no place
     assert "1 Skater A KOR 1:26.661 QA" in heats[2]
@@ -662,7 +663,7 @@ def test_a_relay_heat_names_the_teams_and_their_members(client, db):
     relay_round(race, ["CAN", "KOR"], members)
     race.publish("provisional")
     heats = tables_of(page(client, race.get_absolute_url()))
-    assert "Place Team Nation" in heats[0]
+    assert "Place Pl. Team Nation Nat." in heats[0]
     assert "1 CAN CAN Skater 1 , CAN Skater 2 CAN" in heats[0]
 
 

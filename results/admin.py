@@ -43,6 +43,7 @@ from results.forms import (
     is_key,
 )
 from results.models import (
+    PROGRAMME_DATES,
     Adjustment,
     Athlete,
     Event,
@@ -420,8 +421,8 @@ class EventAdmin(HistoryAdmin):
                 ]
             messages.success(
                 request,
-                f"{len(created)} race(s) created as draft; races that existed were kept. "
-                "Set each race's date on the event's page.",
+                f"{len(created)} race(s) created as draft; races that existed were kept. Dates: "
+                f"{PROGRAMME_DATES}; change one on the event's page where its schedule differs.",
             )
             return None
         context = {
@@ -431,6 +432,7 @@ class EventAdmin(HistoryAdmin):
             "form": form,
             "opts": self.model._meta,
             "action": "create_programme",
+            "dates": PROGRAMME_DATES,
         }
         return TemplateResponse(request, "admin/results/event/programme.html", context)
 

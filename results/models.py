@@ -607,12 +607,11 @@ class Event(models.Model):
         1000 and 1500 m for men and women (the `doubled` distance of a gender twice), their
         relays, and optionally the mixed relay. Races that exist are kept; returns the new ones.
 
-        Dates follow the event's days: qualifying on the first day, the "(1)" finals on the day
-        before the last, the "(2)" finals and the relays on the last day (a two-day event has
-        its finals on the second day). Rounds: heats, quarterfinals, semifinals and both finals
-        for the 500 and 1000 m; heats, semifinals and finals for the 1500 m; semifinals and
-        finals for the relays. An official adds preliminaries or a repechage when the entries
-        call for them, and changes dates the event's schedule sets otherwise."""
+        Dates follow the event's days (PROGRAMME_DATES). Rounds: heats, quarterfinals,
+        semifinals and both finals for the 500 and 1000 m; heats, semifinals and finals for
+        the 1500 m; semifinals and finals for the relays. An official adds preliminaries or
+        a repechage when the entries call for them, and changes dates the event's schedule
+        sets otherwise."""
         wanted = []
         for gender in (Gender.MEN, Gender.WOMEN):
             for distance in INDIVIDUAL_DISTANCES:
@@ -661,6 +660,13 @@ class Event(models.Model):
                     f"The event's days must lie within the season "
                     f"({season.start_date:%-d %b %Y} – {season.end_date:%-d %b %Y})."
                 )
+
+
+PROGRAMME_DATES = (
+    'each race is dated by the day of its finals: the "(1)" finals on the day before the '
+    'event\'s last, the "(2)" finals and the relays on the last day (a two-day event has all '
+    "its finals on the second day; a one-day event, on that day)"
+)
 
 
 class EventEntry(models.Model):

@@ -306,6 +306,15 @@
       next(target);
     }
   });
+  // A place the page proposed is replaced whole by what the official types there, wherever
+  // the caret stands (a click into the field puts it before or after the proposal).
+  body.addEventListener("beforeinput", (event) => {
+    const input = event.target;
+    if (input.dataset.field === "place" && input.dataset.auto === "1" &&
+        event.inputType.startsWith("insert")) {
+      input.value = "";
+    }
+  });
   body.addEventListener("input", (event) => {
     const input = event.target;
     if (input.dataset.field === "place") {

@@ -115,6 +115,19 @@ def test_an_official_enters_an_eight_line_heat_by_keyboard_alone(heats_page, pag
     assert console == []
 
 
+def test_a_place_typed_over_the_proposed_one_replaces_it(heats_page, page: Page):
+    """The official types a skater, then clicks into Place (the page has proposed one) and
+    types the place: it is the typed one, not the two run together."""
+    url, _ = heats_page
+    page.goto(url + "?round=heats&heat=1")
+    for line, (helmet, typed) in enumerate([("13", "2"), ("11", "1")]):
+        page.locator(f"#id_lines-{line}-athlete").fill(helmet)
+        place = page.locator(f"#id_lines-{line}-place")
+        place.click(position={"x": 2, "y": 5})  # the caret before the proposed place
+        page.keyboard.type(typed)
+        expect(place).to_have_value(typed)
+
+
 PASTED = (
     "Place\tHelmet\tName\tTime\tQual\n"
     "1\t12\tFrançois Hamelin\t41.010\tQ\n"

@@ -458,7 +458,7 @@ class RaceAdmin(HistoryAdmin):
         "__str__", "season", "gender", "distance", "number", "date", "state", "completeness"
     ]  # fmt: skip
     list_filter = ["event__season", "gender", "distance", "state", "completeness", "event"]
-    search_fields = ["event__city", "event__season__slug", "record_note"]
+    search_fields = ["event__city", "event__season__slug", "gender", "distance", "record_note"]
     ordering = ["-date", "event", "gender", "distance", "number"]
     list_select_related = ["event__season"]
     autocomplete_fields = ["event"]

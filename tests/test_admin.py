@@ -545,3 +545,11 @@ def test_a_races_history_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         html = admin_client.get(history_url(relay)).content.decode()
     assert html.count("<strong>time:</strong> (empty) → 6:40.000") == 20
+
+
+def test_the_races_list_finds_a_race_by_its_gender_and_distance(admin_client):
+    event = make.event(make.season("2030-31"), 1, city="Montreal")
+    wanted = make.race(event, gender="women", distance="1500m")
+    make.race(event, gender="men", distance="1000m")
+    page = admin_client.get(reverse("admin:results_race_changelist"), {"q": "women 1500"})
+    assert list(page.context["cl"].result_list) == [wanted]

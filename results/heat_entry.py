@@ -732,7 +732,7 @@ class HeatEntryView(RaceHeatsView):
         if formset.is_valid() and reason.is_valid():
             lines = formset.lines()
             try:
-                self.save(page, lines, reason.cleaned_data["reason"], heat_form)
+                changed = self.save(page, lines, reason.cleaned_data["reason"], heat_form)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     errors = formset.show(
@@ -745,14 +745,15 @@ class HeatEntryView(RaceHeatsView):
             except IntegrityError as error:  # a save in between that the checks did not see
                 errors = [f"The database refused the heat ({str(error).splitlines()[0][:200]})."]
             else:
-                messages.success(request, saved_message(page, len(lines)))
+                messages.success(request, saved_message(page, len(lines), bool(changed)))
                 return HttpResponseRedirect(heats_url(self.race, round_, heat, saved="1"))
         return self.render(
             request, page, formset, reason, errors, seen=heat_form.cleaned_data["seen"]
         )
 
-    def save(self, page: HeatPage, lines: list[HeatLine], reason: str, heat_form: HeatForm) -> None:
-        """Write the heat, unless another official saved it since the page was drawn."""
+    def save(self, page: HeatPage, lines: list[HeatLine], reason: str, heat_form: HeatForm) -> int:
+        """Write the heat, unless another official saved it since the page was drawn; whether
+        it changed (1) or was saved as it was (0)."""
         race = page.race
         with transaction.atomic():
             Race.objects.select_for_update().filter(pk=race.pk).values_list("pk").first()
@@ -761,7 +762,7 @@ class HeatEntryView(RaceHeatsView):
             ).values_list("pk", flat=True)
             if fingerprint(now) != heat_form.cleaned_data["seen"]:
                 raise ValidationError(CONFLICT, code="conflict")
-            race.write_heats({(page.round, page.heat): lines}, reason, self.request.user)
+            return race.write_heats({(page.round, page.heat): lines}, reason, self.request.user)
 
     def render(
         self,
@@ -811,8 +812,10 @@ def correction_rule(race: Race) -> str:
     return ""
 
 
-def saved_message(page: HeatPage, count: int) -> str:
+def saved_message(page: HeatPage, count: int, changed: bool = True) -> str:
     where = f"{RoundName(page.round).label}, heat {page.heat}"
+    if not changed:
+        return f"{where} saved as it was ({plural(count, 'line')}): nothing changed."
     if page.round == RoundName.FINAL_A or page.final_a_in:
         after = "the race's classification follows from its rounds."
     else:

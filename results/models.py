@@ -958,15 +958,17 @@ class Race(models.Model):
 
     def write_heats(
         self, heats: dict[tuple[str, int], list[HeatLine]], reason: str = "", user: Any = None
-    ) -> None:
+    ) -> int:
         """Replace the lines of these heats (round name, heat number → unsaved lines, each
         with `line`, its row or file line, and `member_ids`) and derive the classification
-        again, all or nothing. Every rule the race's rounds must hold is checked with the new
-        lines among the others: ValidationError({line: [(column, message)]}) names them."""
+        again, all or nothing; how many heats changed (one saved as it was writes nothing).
+        Every rule the race's rounds must hold is checked with the new lines among the
+        others: ValidationError({line: [(column, message)]}) names them."""
         self.check_correction(reason)
         problems = self.heat_problems(heats)
         if problems:
             raise ValidationError(problems)
+        changed = 0
         with transaction.atomic():
             rounds = {r.name: r for r in self.rounds.all()}
             for name, _ in heats:
@@ -980,6 +982,7 @@ class Race(models.Model):
                 )
                 if sorted(map(HeatLine.entered, old)) == sorted(map(HeatLine.entered, lines)):
                     continue  # saved as it was: its lines keep their history and revisions
+                changed += 1
                 for line in old:
                     line._change_reason = reason or "Heat entered"
                     if user is not None:
@@ -994,6 +997,7 @@ class Race(models.Model):
                     if getattr(line, "member_ids", None):
                         line.members.set(line.member_ids)
             self.derive_classification(reason, user)
+        return changed
 
     def heat_problems(self, heats: dict[tuple[str, int], list[HeatLine]]) -> dict[int, list]:
         """{line: [(column, message)]} for every rule the race's rounds would break with these

@@ -165,6 +165,8 @@ def standings(
     reasons: dict[int, str | None] = {}
     for first, last in runs:
         mine = rows[first]
+        above: tuple | None
+        below: tuple | None
         if first and rows[first - 1][0] == mine[0]:
             above, below = rows[first - 1][1], mine[1]
         elif last + 1 < len(rows) and rows[last + 1][0] == mine[0]:

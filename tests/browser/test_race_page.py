@@ -86,3 +86,23 @@ def test_the_race_history_has_no_sideways_scroll_on_a_phone(signed_in, page: Pag
     expect(page.locator("#change-history")).to_contain_text("2:23.345 → 2:23.300")
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
+
+
+def test_the_event_page_fits_1280_px(signed_in, page: Page):
+    """An event with its programme of races and an entry list: every column of both in the
+    window (delete too)."""
+    from results.models import EventEntry
+
+    event = make.event(make.season("2030-31"), 1, city="Montreal")
+    event.create_programme({"men": "500m", "women": "1000m"}, relays=True, mixed_relay=True)
+    for helmet in range(1, 4):
+        skater = make.athlete(f"Athlete {helmet} With A Long Double-Barrelled Name")
+        EventEntry.objects.create(event=event, athlete=skater, nation_id="KOR", helmet=helmet)
+    page.goto(f"{signed_in}/admin/results/event/{event.pk}/change/")
+    page.screenshot(path="test-results/event-page-1280.png", full_page=True)
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for group in ("#races-group", "#entries-group"):
+        delete = page.locator(f"{group} tr.has_original td.delete input").first
+        expect(delete).to_be_visible()
+        assert delete.bounding_box()["x"] + delete.bounding_box()["width"] <= width, group

@@ -601,7 +601,9 @@ class RaceAdmin(HistoryAdmin):
 
 
 # What the import page offers for a problem the importer can be asked to get past.
-IMPORT_ACTIONS = {importer.REPLACE: "tick Replace below and preview the file again to replace them"}
+IMPORT_ACTIONS = {
+    importer.REPLACE: "tick Replace below, choose the file again and preview it to replace them"
+}
 
 
 def preview_of(import_plan: Any) -> dict:

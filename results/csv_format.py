@@ -583,7 +583,7 @@ class Cells:
                 self.problem(column, "missing")
             return None
         if not re.fullmatch(r"[1-9]\d{0,2}", text):  # 1 to 999, as the site's URLs
-            self.problem(column, f"{text[:30]!r} is not a positive whole number")
+            self.problem(column, f"{text[:30]!r} is not a whole number from 1 to 999")
             return None
         return int(text)
 

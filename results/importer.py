@@ -288,12 +288,15 @@ class AthleteMatcher:
         self.by_isu_id: dict[str, Athlete] = {}
         self.by_name: dict[tuple[str, str], Athlete] = {}
         self.by_folded: dict[tuple[str, str], Athlete] = {}
+        self.anywhere: dict[str, list[Athlete]] = defaultdict(list)  # name → of any nation
         for athlete in athletes:
             if athlete.isu_id:
                 self.by_isu_id[athlete.isu_id] = athlete
             for name in [athlete.name, *athlete.aliases]:
                 self.by_name.setdefault((name.casefold(), athlete.nation_id), athlete)
                 self.by_folded.setdefault((folded(name), athlete.nation_id), athlete)
+                if athlete not in self.anywhere[name.casefold()]:
+                    self.anywhere[name.casefold()].append(athlete)
 
     def find(self, row: FileLine | RoundFileLine | EntryFileLine) -> Athlete | None:
         if row.isu_id and row.isu_id in self.by_isu_id:
@@ -885,11 +888,21 @@ def plan_entries(
     nations = set(
         Nation.objects.filter(code__in={row.nation for row in rows}).values_list("code", flat=True)
     )
+    # A skater may skate for another nation than their own at an event: those of the events'
+    # lists and those the file names are looked up whatever their nation.
+    names = {row.athlete for row in rows if row.athlete}
     match = AthleteMatcher(
         Athlete.objects.filter(
-            Q(nation__in=nations) | Q(isu_id__in={row.isu_id for row in rows if row.isu_id})
-        )
+            Q(nation__in=nations)
+            | Q(isu_id__in={row.isu_id for row in rows if row.isu_id})
+            | Q(name__in=names)
+            | Q(entries__event__in=list(events.values()))
+        ).distinct()
     )
+    entered = {
+        (entry.event_id, entry.athlete_id): entry
+        for entry in EventEntry.objects.filter(event__in=list(events.values()))
+    }
     event_problems: dict[tuple, tuple[tuple, list[int]]] = {}
     on_list: dict[tuple[str, int], list[tuple[int, object, int | None]]] = defaultdict(list)
     for row in rows:
@@ -912,7 +925,21 @@ def plan_entries(
             result.problems.append(Problem(row.line, "nation", f"unknown nation {row.nation}"))
             continue
         athlete = match.find(row)
-        outcome = "replaces the entry list" if event.entry_count else "new entry"
+        if athlete is None and not row.isu_id:
+            same_name = match.anywhere.get(row.athlete.casefold(), [])
+            if len(same_name) > 1:
+                result.problems.append(
+                    Problem(
+                        row.line,
+                        "athlete",
+                        f"{len(same_name)} skaters are named {row.athlete} ("
+                        + ", ".join(sorted(a.nation_id for a in same_name))
+                        + f") and none of them is of {row.nation}: give the isu_id column",
+                    )
+                )
+                continue
+            athlete = same_name[0] if same_name else None
+        outcome = "new entry"
         if athlete is None:
             key = ("isu", row.isu_id) if row.isu_id else (row.athlete.casefold(), row.nation)
             if not row.gender:
@@ -943,6 +970,8 @@ def plan_entries(
         ):  # fmt: skip
             result.problems.append(Problem(row.line, "gender", clause(wrong)))
             continue
+        if athlete.pk and (earlier := entered.get((event.pk, athlete.pk))):
+            outcome = entry_change(earlier, row)
         on_list[row.event_key].append((row.line, athlete.pk or id(athlete), row.helmet))
         if row.valid:
             result.events[row.event_key] = event
@@ -961,6 +990,17 @@ def plan_entries(
     return result
 
 
+def entry_change(entry: EventEntry, row: EntryFileLine) -> str:
+    """What a file's line does to the skater's entry on the list: 'unchanged', or each
+    change, old → new."""
+    changes = []
+    if entry.nation_id != row.nation:
+        changes.append(f"nation {entry.nation_id} → {row.nation}")
+    if entry.helmet != row.helmet:
+        changes.append(f"helmet {entry.helmet or '(none)'} → {row.helmet or '(none)'}")
+    return "; ".join(changes) if changes else "unchanged"
+
+
 @transaction.atomic
 def apply_entries(import_plan: EntriesPlan, reason: str = "", user: Any = None) -> dict[str, int]:
     """Write a valid plan: new athletes, then each event's entry list as the file gives it,
@@ -977,10 +1017,17 @@ def apply_entries(import_plan: EntriesPlan, reason: str = "", user: Any = None) 
     removed = 0
     for key, event in import_plan.events.items():
         existing = {entry.athlete_id: entry for entry in EventEntry.objects.filter(event=event)}
-        EventEntry.release_helmets(entry.pk for entry in existing.values())
+        helmets = {import_plan.athletes[row.line].pk: row.helmet for row in by_event[key]}
+        EventEntry.release_helmets(
+            entry.pk
+            for athlete, entry in existing.items()
+            if athlete not in helmets or helmets[athlete] != entry.helmet
+        )
         for row in by_event[key]:
             athlete = import_plan.athletes[row.line]
             entry = existing.pop(athlete.pk, None) or EventEntry(event=event, athlete=athlete)
+            if entry.pk and (entry.nation_id, entry.helmet) == (row.nation, row.helmet):
+                continue  # as it was: no new version in its history
             entry.nation_id, entry.helmet = row.nation, row.helmet
             entry._change_reason = reason
             if user is not None:
@@ -1028,10 +1075,11 @@ def apply_file(
     entry list is no result: it is never published, `publish` does not apply to it."""
     if isinstance(import_plan, EntriesPlan):
         done = apply_entries(import_plan, reason, user)
+        unpublished = f" ({publish} does not apply: an entry list is never public)"
         return (
             f"Imported the entry list of {done['events']} event(s): {done['entries']} "
             f"skater(s), {done['athletes']} new athlete(s), {done['removed']} earlier "
-            "entry(ies) removed."
+            "entry(ies) removed." + (unpublished if publish != RaceState.DRAFT else "")
         )
     if isinstance(import_plan, RoundsPlan):
         done = apply_rounds(import_plan, publish, reason, user)

@@ -443,7 +443,7 @@ BAD_FILES = [
     ),
     (
         HEADER + b"2012-13,99999999999999999999,men,500m,2,1,A Skater,CAN,,\n",
-        "is not a positive whole number",
+        "is not a whole number from 1 to 999",
     ),
     (b"\x00\x01\x02\x03" * 100, "not a text CSV file"),
     (b"PK\x03\x04" + b"\x00" * 100, "the XLSX file cannot be read"),

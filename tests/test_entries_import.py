@@ -132,8 +132,10 @@ BAD = [
      "line 3, column helmet: another skater has this helmet number at the event"),
     ("2030-31,1,7,Example Skater 01,KOR,men\n2030-31,1,8,example skater 01,KOR,men\n",
      "line 3, column athlete: this skater is on the entry list already"),
-    ("2030-31,1,0,Example Skater 01,KOR,men\n", "line 2, column helmet: '0' is not a positive"),
-    ("2030-31,1,1000,Example Skater 01,KOR,men\n", "line 2, column helmet: '1000' is not a"),
+    ("2030-31,1,0,Example Skater 01,KOR,men\n",
+     "line 2, column helmet: '0' is not a whole number from 1 to 999"),
+    ("2030-31,1,1000,Example Skater 01,KOR,men\n",
+     "line 2, column helmet: '1000' is not a whole number from 1 to 999"),
     ("2030-31,4,7,Example Skater 01,KOR,men\n", "line 2, column event: season 2030-31 has no "
      "event 4"),
     ("2099-00,1,7,Example Skater 01,KOR,men\n", "line 2, column season: unknown season 2099-00"),
@@ -205,3 +207,47 @@ def test_an_account_that_may_not_change_entry_lists_cannot_import_one(client, ev
     )
     client.force_login(user)
     assert upload(client, EXAMPLE.read_bytes(), name="entries.csv").status_code == 403
+
+
+def test_a_skater_skating_for_another_nation_keeps_their_entry_and_is_no_new_athlete(
+    tmp_path, listed, capsys
+):
+    entry = EventEntry.objects.get(athlete__name="Charles Hamelin")
+    text = HEADER + "2030-31,1,1,Charles Hamelin,USA,\n2030-31,1,2,Kwak Yoon-gy,KOR,\n"
+    make.nation("USA")
+    run(tmp_path, text, "--replace", "--dry-run", name="entries.csv")
+    out = capsys.readouterr().out
+    assert "line 2: nation CAN → USA" in out and "line 3: unchanged" in out
+    assert "0 new athlete(s)" in out
+    run(tmp_path, text, "--replace", name="entries.csv")
+    moved = EventEntry.objects.get(pk=entry.pk)
+    assert (moved.nation_id, moved.athlete.nation_id) == ("USA", "CAN")
+    assert Athlete.objects.filter(name="Charles Hamelin").count() == 1
+
+
+def test_an_entry_list_imported_again_as_it_is_writes_no_new_version(tmp_path, listed):
+    text = HEADER + "2030-31,1,1,Charles Hamelin,CAN,\n2030-31,1,2,Kwak Yoon-gy,KOR,\n"
+    before = EventEntry.history.count()
+    run(tmp_path, text, "--replace", name="entries.csv")
+    assert EventEntry.history.count() == before
+    assert entry_list(listed) == [(1, "Charles Hamelin", "CAN", "men"),
+                                  (2, "Kwak Yoon-gy", "KOR", "men")]  # fmt: skip
+
+
+def test_a_name_two_skaters_of_other_nations_share_needs_the_isu_id(tmp_path, event, capsys):
+    make.athlete("Li Jian", nation_code="CHN", slug="li-jian-chn")
+    make.athlete("Li Jian", nation_code="KOR", slug="li-jian-kor")
+    make.nation("USA")
+    before = snapshot()
+    with pytest.raises(CommandError, match="nothing written"):
+        run(tmp_path, HEADER + "2030-31,1,5,Li Jian,USA,\n", name="entries.csv")
+    assert (
+        "line 2, column athlete: 2 skaters are named Li Jian (CHN, KOR) and none of them is "
+        "of USA: give the isu_id column" in capsys.readouterr().err
+    )
+    assert snapshot() == before
+
+
+def test_publish_does_not_apply_to_an_entry_list_and_says_so(tmp_path, event, capsys):
+    run(tmp_path, EXAMPLE.read_bytes(), "--publish", "official", name="entries.csv")
+    assert "(official does not apply: an entry list is never public)" in capsys.readouterr().out

@@ -458,7 +458,7 @@ def test_a_bad_rank(calendar, tmp_path, capsys):
         tmp_path,
         capsys,
         HEADER + "2012-13,1,men,500m,1,0,A Skater,CAN,,\n",
-        message="line 2, column rank: '0' is not a positive whole number",
+        message="line 2, column rank: '0' is not a whole number from 1 to 999",
     )
 
 
@@ -912,7 +912,9 @@ def test_the_admin_preview_lists_every_row_with_its_problems(admin_client, calen
     assert "new line" in preview_row(page, 3)
     assert "unknown season 2099-00" in preview_row(page, 4)
     bad_race = preview_row(page, 5)
-    assert "D Skater" in bad_race and "&#x27;x&#x27; is not a positive whole number" in bad_race
+    assert (
+        "D Skater" in bad_race and "&#x27;x&#x27; is not a whole number from 1 to 999" in bad_race
+    )
 
 
 def test_the_admin_says_to_tick_replace_and_the_command_says_replace(
@@ -920,7 +922,10 @@ def test_the_admin_says_to_tick_replace_and_the_command_says_replace(
 ):
     run(tmp_path, GOOD)
     page = upload(admin_client, GOOD).content.decode()
-    told = "already has 4 result(s) (lines 2–5); tick Replace below and preview the file again"
+    told = (
+        "already has 4 result(s) (lines 2–5); tick Replace below, choose the file again and "
+        "preview it"
+    )
     assert told in page
     assert told in preview_row(page, 4)  # every line of the refused race says why
     assert "--replace" not in page

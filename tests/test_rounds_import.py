@@ -600,15 +600,15 @@ def test_the_admin_preview_shows_a_heat_line_it_could_not_read(admin_client, rac
     page = upload(admin_client, text).content.decode()
     unread = preview_row(page, 4)  # its event cell is bad: the file's line as written
     assert "Skater C" in unread and "<td>semifinals</td>" in unread
-    assert "&#x27;x&#x27; is not a positive whole number" in unread
+    assert "&#x27;x&#x27; is not a whole number from 1 to 999" in unread
 
 
 def test_the_admin_preview_of_rounds_says_to_tick_replace(admin_client, race, tmp_path):
     run(tmp_path, SMALL)
     page = upload(admin_client, SMALL).content.decode()
     assert (
-        "already has 16 heat lines (lines 2–17); tick Replace below and preview the file again "
-        "to replace them"
+        "already has 16 heat lines (lines 2–17); tick Replace below, choose the file again "
+        "and preview it to replace them"
     ) in preview_row(page, 9)
     assert "--replace" not in page
 

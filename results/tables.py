@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from results.models import Athlete, Nation, Result, Season
+from results.templatetags.names import unbroken
 from results.vocabulary import RaceState
 
 MOST_PER_PAGE = 100
@@ -79,6 +80,12 @@ class AthleteTable(ListTable):
     caption = "Athletes"
     name = tables.Column(linkify=True)
     nation = tables.Column(linkify=True)
+
+    def render_name(self, value: str) -> str:
+        return unbroken(value)
+
+    def value_name(self, value: str) -> str:
+        return value  # a download's cell: the name as it is
 
     class Meta:
         model = Athlete
@@ -166,7 +173,7 @@ class ResultTable(ListTable):
             return format_html(
                 '<a href="{}">{}</a>',
                 reverse("athlete-detail", args=[record.athlete.slug]),
-                record.athlete.name,
+                unbroken(record.athlete.name),
             )
         return record.nation_id
 

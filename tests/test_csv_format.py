@@ -96,9 +96,9 @@ BAD_CELLS = {
         "semifinals, final-b, final-a",
     ),
     "no heat": (f"{R},semifinals,,1,Skater A,KOR,40.100,,QA", "heat", "missing"),
-    "heat 0": (f"{R},semifinals,0,1,Skater A,KOR,40.100,,QA", "heat", "'0' is not a positive"),
+    "heat 0": (f"{R},semifinals,0,1,Skater A,KOR,40.100,,QA", "heat", "'0' is not a whole number"),
     "a place in words": (
-        f"{R},semifinals,1,first,Skater A,KOR,40.100,,QA", "place", "'first' is not a positive"
+        f"{R},semifinals,1,first,Skater A,KOR,40.100,,QA", "place", "'first' is not a whole number"
     ),
     "a status in small letters": (
         f"{R},final-a,1,,Skater B,CAN,,pen,", "status",

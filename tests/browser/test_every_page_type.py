@@ -86,6 +86,28 @@ TIME_EDGES = """() => {
 }"""
 
 
+# Skaters' names split at a hyphen across two lines ("Kwak Yoon-" / "gy"): the characters on
+# either side of each hyphen of a linked name measured apart.
+BROKEN_NAMES = """() => {
+  const broken = [];
+  for (const link of document.querySelectorAll('main a[href^="/athletes/"]')) {
+    const walker = document.createTreeWalker(link, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      for (let at = text.indexOf('-'); at > 0 && at < text.length - 1;
+           at = text.indexOf('-', at + 1)) {
+        const before = document.createRange(), after = document.createRange();
+        before.setStart(node, at - 1); before.setEnd(node, at);
+        after.setStart(node, at + 1); after.setEnd(node, at + 2);
+        const a = before.getBoundingClientRect(), b = after.getBoundingClientRect();
+        if (a.width && b.width && Math.abs(a.top - b.top) > 2) {
+          broken.push(link.textContent.trim());
+        }
+      }
+    }
+  }
+  return broken;
+}"""
 # Each table caption whose text runs past the visible part of its table's box.
 CUT_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
   .filter(caption => caption.offsetParent).filter(caption => {
@@ -170,6 +192,7 @@ def look_at(name: str, live_server, browser) -> dict:
         "tables": page.evaluate(TABLES),
         "times": page.evaluate(TIME_EDGES),
         "chart": page.locator("figure.chart").count(),
+        "broken_names": page.evaluate(BROKEN_NAMES),
     }
     shot = SHOTS / name.replace(" ", "-")
     if SHOOT:
@@ -178,6 +201,7 @@ def look_at(name: str, live_server, browser) -> dict:
     page.set_viewport_size({"width": 390, "height": 844})
     seen["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
     seen["cut_captions"] = page.evaluate(CUT_CAPTIONS)
+    seen["broken_names"] += page.evaluate(BROKEN_NAMES)
     seen["chart_text"] = page.evaluate(CHART_TEXT)
     if SHOOT:
         page.screenshot(path=f"{shot}-390.png", full_page=True)
@@ -202,6 +226,10 @@ def test_no_sideways_page_scroll_on_a_phone(visit):
 def test_the_chart_is_read_on_a_phone(visit):
     if visit["chart"]:
         assert visit["chart_text"] >= 9  # px: its labels are not shrunk with its width
+
+
+def test_no_skaters_name_is_split_at_its_hyphen(visit):
+    assert visit["broken_names"] == []
 
 
 def test_every_caption_is_read_whole_on_a_phone(visit):

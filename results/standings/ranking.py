@@ -89,20 +89,27 @@ def _last_race_key(scores: Sequence[Score], races: Sequence[int]) -> tuple[float
 
 
 def _explain(
-    step: str, above: tuple, below: tuple, races: Sequence[int], labels: dict[int, str]
+    step: str,
+    mine: tuple,
+    other: tuple,
+    races: Sequence[int],
+    labels: dict[int, str],
+    ahead: bool,
 ) -> str:
-    """Say which rule decided between two rows equal on points, and on what."""
-    at = next(i for i, (a, b) in enumerate(zip(above, below, strict=True)) if a != b)
+    """Say which rule decided between a row and another equal on points, and on what, as the
+    row's own: 'more wins (1 to 0)' ahead of it, 'fewer wins (0 to 1)' behind it."""
+    at = next(i for i, (a, b) in enumerate(zip(mine, other, strict=True)) if a != b)
     if step == TieBreak.COUNTBACK:
         place = at + 1
         what = ORDINALS.get(place, f"{place}th places")
-        return f"countback: more {what} ({-above[at]} to {-below[at]})"
+        return f"countback: {'more' if ahead else 'fewer'} {what} ({-mine[at]} to {-other[at]})"
 
     def rank(value: float) -> str:
         return "no result" if value == float("inf") else f"{int(value)}."
 
     race = labels.get(races[at], f"race {races[at]}")
-    return f"last race: better in {race} ({rank(above[at])} to {rank(below[at])})"
+    word = "better" if ahead else "worse"
+    return f"last race: {word} in {race} ({rank(mine[at])} to {rank(other[at])})"
 
 
 def standings(
@@ -154,8 +161,9 @@ def standings(
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
 
     # Rows equal on net points and on every tie-break key share a rank (a run of rows). A run
-    # is told what set it apart from the run just above it with the same net points (else
-    # from the run just below): every row of the run, the same words.
+    # is told what put it behind the run just above it with the same net points (else what
+    # put it ahead of the run just below), in its own terms: every row of the run, the same
+    # words.
     runs: list[tuple[int, int]] = []  # (first, last) index of each run
     for index, row in enumerate(rows):
         if runs and rows[runs[-1][0]][:2] == row[:2]:
@@ -165,18 +173,18 @@ def standings(
     reasons: dict[int, str | None] = {}
     for first, last in runs:
         mine = rows[first]
-        above: tuple | None
-        below: tuple | None
+        other: tuple | None = None
+        ahead = False
         if first and rows[first - 1][0] == mine[0]:
-            above, below = rows[first - 1][1], mine[1]
+            other = rows[first - 1][1]
         elif last + 1 < len(rows) and rows[last + 1][0] == mine[0]:
-            above, below = mine[1], rows[last + 1][1]
-        else:
-            above = below = None
+            other, ahead = rows[last + 1][1], True
         reason = None
-        if above is not None and below is not None:
-            step = next(i for i, (a, b) in enumerate(zip(above, below, strict=True)) if a != b)
-            reason = _explain(tie_break[step], above[step], below[step], races, labels or {})
+        if other is not None:
+            step = next(i for i, (a, b) in enumerate(zip(mine[1], other, strict=True)) if a != b)
+            reason = _explain(
+                tie_break[step], mine[1][step], other[step], races, labels or {}, ahead
+            )
         for index in range(first, last + 1):
             reasons[index] = reason
     run_of = {index: (first, last) for first, last in runs for index in range(first, last + 1)}

@@ -125,7 +125,7 @@ def test_a_tie_decided_by_more_wins():
     rows = standings(scored("A", {1: 1, 2: 8}) + scored("B", {1: 2, 2: 5}), 6, CHAIN)
     assert [(r.competitor, r.rank, r.points) for r in rows] == [("A", 1, 1210), ("B", 2, 1210)]
     assert rows[0].tie_break == "countback: more wins (1 to 0)"
-    assert rows[1].tie_break == "countback: more wins (1 to 0)"
+    assert rows[1].tie_break == "countback: fewer wins (0 to 1)"  # each row in its own terms
 
 
 def test_two_rows_still_tied_below_a_decided_tie_both_say_what_set_them_apart():
@@ -140,7 +140,9 @@ def test_two_rows_still_tied_below_a_decided_tie_both_say_what_set_them_apart():
     assert [(r.competitor, r.rank, r.shared) for r in rows] == [
         ("A", 1, False), ("B", 2, True), ("C", 2, True),
     ]  # fmt: skip
-    assert [r.tie_break for r in rows] == ["countback: more wins (1 to 0)"] * 3
+    assert [r.tie_break for r in rows] == [
+        "countback: more wins (1 to 0)", *["countback: fewer wins (0 to 1)"] * 2,
+    ]  # fmt: skip
 
 
 def test_a_tie_decided_by_more_second_places():
@@ -170,7 +172,7 @@ def test_a_tie_decided_by_more_second_places():
         ("A", 3, 4),
         ("D", 4, 4),
     ]
-    assert rows[3].tie_break == "countback: more second places (2 to 1)"
+    assert rows[3].tie_break == "countback: fewer second places (1 to 2)"
     assert rows[1].tie_break == "last race: better in race 4 (2. to no result)"
 
 

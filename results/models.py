@@ -317,9 +317,19 @@ class SeasonQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
     def latest_rules(self) -> dict[str, Any]:
-        """The rules of the latest season, to start a new season with ({} when none)."""
+        """The rules of the latest season, to start a new season with ({} when none). They
+        are assumed for the new season until a source for it is given: the latest season's
+        source speaks of that season."""
         latest = self.order_by("-start_date").first()
-        return {name: getattr(latest, name) for name in Season.COPIED_RULES} if latest else {}
+        if latest is None:
+            return {}
+        return {
+            **{name: getattr(latest, name) for name in Season.RULES},
+            "rules_confidence": Confidence.ASSUMED,
+            "classification_rule_confidence": Confidence.ASSUMED,
+            "rules_source": f"Copied from the rules of {latest.name} ({latest.rules_confidence} "
+            "there); give this season's source and mark them sourced once checked.",
+        }
 
     def with_counts(self) -> SeasonQuerySet:
         return self.annotate(
@@ -466,9 +476,6 @@ class Season(models.Model):
         "points_table", "best_individual", "best_relay", "best_mixed_relay", "overall",
         "best_overall", "nations_classification", "scoreless_statuses", "tie_break",
         "classification_rule",
-    )  # fmt: skip
-    COPIED_RULES = (
-        *RULES, "rules_confidence", "rules_source", "classification_rule_confidence",
     )  # fmt: skip
 
     def __str__(self) -> str:

@@ -789,15 +789,19 @@ def test_the_programme_dates_the_races_by_the_events_days_with_their_usual_round
 def test_a_new_season_starts_with_the_rules_of_the_latest(data_manager):
     make.season("2030-31", points_table=[100, 80, 60], best_individual=4, best_relay=3,
                 tie_break=["last-race"], classification_rule="latest-round-only",
-                rules_source="ISU Communication 9999")  # fmt: skip
+                rules_source="ISU Communication 9999", rules_confidence="sourced",
+                classification_rule_confidence="sourced")  # fmt: skip
     form = data_manager.get(reverse("admin:results_season_add")).context["adminform"].form
     initial = {name: form[name].value() for name in ["points_table", "best_individual",
-               "best_relay", "tie_break", "classification_rule", "rules_source"]}  # fmt: skip
+               "best_relay", "tie_break", "classification_rule", "rules_confidence",
+               "classification_rule_confidence"]}  # fmt: skip
     assert initial == {
         "points_table": "100, 80, 60", "best_individual": 4, "best_relay": 3,
         "tie_break": "last-race", "classification_rule": "latest-round-only",
-        "rules_source": "ISU Communication 9999",
+        # The latest season's source speaks of that season: here the rules are assumed.
+        "rules_confidence": "assumed", "classification_rule_confidence": "assumed",
     }  # fmt: skip
+    assert form["rules_source"].value().startswith("Copied from the rules of 2030–31 (sourced")
 
 
 def test_changing_the_classification_rule_derives_the_races_in_rounds_again(data_manager):

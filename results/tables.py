@@ -48,6 +48,15 @@ NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}  # right-aligned, head
 WHOLE = {"td": {"class": "nowrap"}}  # a season or race label on one line: "2012–13"
 
 
+PER_PAGE_RULE = f"per_page must be a number of rows from 1 to {MOST_PER_PAGE}."
+
+
+def check_per_page(raw: str | None) -> None:
+    """A `?per_page=` that is not a number is a 400 (the table would quietly ignore it)."""
+    if raw is not None and not raw.strip().isdigit():
+        raise BadRequest(PER_PAGE_RULE)
+
+
 class ListTable(tables.Table):
     """A public list's table: `?per_page=N` takes 1 to 100 rows a page, anything else is a 400."""
 
@@ -60,7 +69,7 @@ class ListTable(tables.Table):
         **kwargs: Any,
     ) -> "ListTable":
         if per_page is not None and not 1 <= per_page <= MOST_PER_PAGE:
-            raise BadRequest(f"per_page must be a number of rows from 1 to {MOST_PER_PAGE}.")
+            raise BadRequest(PER_PAGE_RULE)
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 

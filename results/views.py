@@ -40,7 +40,14 @@ from results.filters import AthleteFilter, ResultFilter
 from results.models import Athlete, Event, HeatLine, Nation, Race, Result, Season
 from results.standings import loader
 from results.standings.table import Competitor, UnknownTable, grid, table_rows
-from results.tables import AthleteTable, MedalTable, NationTable, ResultTable, SeasonTable
+from results.tables import (
+    AthleteTable,
+    MedalTable,
+    NationTable,
+    ResultTable,
+    SeasonTable,
+    check_per_page,
+)
 from results.versioning import release
 from results.vocabulary import FINALS, RoundName, heat_name
 
@@ -147,7 +154,15 @@ class HomeView(TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class SeasonListView(ExportMixin, SingleTableMixin, ListView):
+class PagedTable(SingleTableMixin):
+    """A public list's table, paged: `?per_page=` is a number of rows or a 400."""
+
+    def get_table_pagination(self, table: Any) -> dict | bool:
+        check_per_page(self.request.GET.get("per_page"))
+        return super().get_table_pagination(table)
+
+
+class SeasonListView(ExportMixin, PagedTable, ListView):
     model = Season
     table_class = SeasonTable
     template_name = "results/season_list.html"
@@ -452,7 +467,7 @@ def calendar_ics(request: HttpRequest, season: str) -> HttpResponse:
 # --- Athletes, nations, results -------------------------------------------------------------
 
 
-class AthleteListView(ExportMixin, SingleTableMixin, FilterView):
+class AthleteListView(ExportMixin, PagedTable, FilterView):
     table_class = AthleteTable
     filterset_class = AthleteFilter
     template_name = "results/athlete_list.html"
@@ -479,7 +494,7 @@ class AthleteDetailView(DetailView):
         )
 
 
-class NationListView(ExportMixin, SingleTableMixin, ListView):
+class NationListView(ExportMixin, PagedTable, ListView):
     table_class = NationTable
     template_name = "results/nation_list.html"
     paginate_by = 50
@@ -521,7 +536,7 @@ class NationDetailView(DetailView):
         )
 
 
-class ResultSearchView(ExportMixin, SingleTableMixin, FilterView):
+class ResultSearchView(ExportMixin, PagedTable, FilterView):
     table_class = ResultTable
     filterset_class = ResultFilter
     template_name = "results/result_list.html"

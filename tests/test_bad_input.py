@@ -69,6 +69,8 @@ PAGE_CASES = [
     ("/athletes/?per_page=0", 400, "per_page must be"),
     ("/nations/?per_page=100000000", 400, "per_page must be"),
     ("/seasons/?per_page=-5", 400, "per_page must be"),
+    ("/athletes/?per_page=abc", 400, "per_page must be"),
+    ("/results/?per_page=1.5", 400, "per_page must be"),
 ]
 
 

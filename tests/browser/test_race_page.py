@@ -106,3 +106,17 @@ def test_the_event_page_fits_1280_px(signed_in, page: Page):
         delete = page.locator(f"{group} tr.has_original td.delete input").first
         expect(delete).to_be_visible()
         assert delete.bounding_box()["x"] + delete.bounding_box()["width"] <= width, group
+
+
+def test_the_season_page_fits_1280_px(signed_in, page: Page):
+    """A season with its events as rows: every column in the window (delete too)."""
+    season = make.season("2030-31")
+    for number in range(1, 4):
+        make.event(season, number, city=f"Montreal-Saint-Laurent {number}")
+    page.goto(f"{signed_in}/admin/results/season/{season.pk}/change/")
+    page.screenshot(path="test-results/season-page-1280.png", full_page=True)
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    delete = page.locator("#events-group tr.has_original td.delete input").first
+    expect(delete).to_be_visible()
+    assert delete.bounding_box()["x"] + delete.bounding_box()["width"] <= width

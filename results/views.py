@@ -426,7 +426,8 @@ def race_cells(cells: list, best_of: int | None) -> SafeString:
 
 def standings_csv(request: HttpRequest, season: str, gender: str, kind: str) -> HttpResponse:
     table = table_or_404(season_or_404(season), gender, kind, request)
-    return exports.csv_response(table_rows(table), f"{season}-{gender}-{kind}.csv")
+    after = f"-after-race-{table.after_race}" if request.GET.get("after_race") else ""
+    return exports.csv_response(table_rows(table), f"{season}-{gender}-{kind}{after}.csv")
 
 
 def standings_json(request: HttpRequest, season: str, gender: str, kind: str) -> HttpResponse:

@@ -239,6 +239,15 @@ def test_the_standings_download_as_csv_and_json(client, season_2012_13, capsys):
     assert capsys.readouterr().out == download  # the same bytes as the command prints
     data = json.loads(client.get("/seasons/2012-13/standings/women/3000m-relay.json").content)
     assert (data["rows"][0]["nation"], data["rows"][0]["points"]) == ("CHN", 4000)
+    named = {
+        url: client.get(url)["Content-Disposition"]
+        for url in ["/seasons/2012-13/standings/women/3000m-relay.csv",
+                    "/seasons/2012-13/standings/women/3000m-relay.csv?after_race=2"]
+    }  # fmt: skip
+    assert list(named.values()) == [
+        'attachment; filename="2012-13-women-3000m-relay.csv"',
+        'attachment; filename="2012-13-women-3000m-relay-after-race-2.csv"',
+    ]
 
 
 def test_the_standings_json_is_what_the_command_prints(client, season_2012_13, capsys):

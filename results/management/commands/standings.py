@@ -90,8 +90,9 @@ class Command(BaseCommand):
                 + (f"  [{row.standing.tie_break}]" if row.standing.tie_break else "")
             )
         out.write(
-            "Dropped results in brackets; DQ: disqualified; 800-100: a deduction of 100; "
-            "= marks a shared rank; Max: the most points still reachable, * can still win."
+            "Dropped results in parentheses; DQ: disqualified; 800-100: a deduction of 100; "
+            "= marks a shared rank; [ ]: the tie-break that decided; Max: the most points "
+            "still reachable, * can still win."
         )
         if outlook:
             out.write(outlook.summary)

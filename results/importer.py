@@ -59,7 +59,6 @@ from results.vocabulary import (
     RoundName,
     folded,
     format_time,
-    parse_time,
     plural,
 )
 
@@ -317,8 +316,8 @@ class AthleteMatcher:
 
 @dataclass(frozen=True)
 class RowPreview:
-    """A line of the file as a preview shows it: its cells as the file wrote them (its time as
-    the ISU writes it), and what importing it would do, or every problem it has."""
+    """A line of the file as a preview shows it: its cells as the file wrote them (its time
+    too: 88.500 stays 88.500), and what importing it would do, or every problem it has."""
 
     line: int
     cells: dict[str, str]
@@ -349,17 +348,9 @@ def row_previews(import_plan: FilePlan, actions: dict[str, str]) -> list[RowPrev
         cells = import_plan.written.get(line, {})
         problems = tuple(found.get(line, ()))
         outcome = "" if problems else import_plan.outcomes.get(line, "")
-        previews.append(RowPreview(line, cells, as_written(cells.get("time", "")), outcome,
+        previews.append(RowPreview(line, cells, cells.get("time", "").strip(), outcome,
                                    problems))  # fmt: skip
     return previews
-
-
-def as_written(time: str) -> str:
-    """A time cell as the ISU writes it (86.661 → 1:26.661); one that is no time, as typed."""
-    try:
-        return format_time(parse_time(time)) if time.strip() else ""
-    except ValueError:
-        return time
 
 
 # --- Applying (one transaction) -------------------------------------------------------------

@@ -891,10 +891,12 @@ def test_the_admin_preview_shows_times_as_the_file_wrote_them(admin_client, cale
     text = HEADER + (
         "2012-13,1,men,1000m,1,1,Charles Hamelin,CAN,1:26.661,\n"
         "2012-13,1,men,1000m,1,2,J. R. Celski,USA,2:23.345,\n"
+        "2012-13,1,men,1000m,1,3,Jon Eley,GBR,88.500,\n"
     )
     page = upload(admin_client, text).content.decode()
     assert "<td>1:26.661</td>" in preview_row(page, 2)
     assert "<td>2:23.345</td>" in preview_row(page, 3)
+    assert "<td>88.500</td>" in preview_row(page, 4)  # as written, not 1:28.500
     assert "143.345" not in page and "86.661" not in page
 
 

@@ -698,69 +698,47 @@ def restore(client, obj, version, reason: str = ""):
 REASON_NEEDED = "This race is official: give the reason for the correction"
 
 
-def test_restoring_an_earlier_version_of_an_official_race_needs_a_reason(official):
-    race = make.race(state="official", record_note="")
-    first = race.history.earliest()
-    race.record_note = "WR"
-    race._change_reason = "World record ratified"
-    race.save()
-    response = restore(official, race, first)
-    assert response.status_code == 200
-    assert REASON_NEEDED in response.content.decode()
-    race.refresh_from_db()
-    assert race.record_note == "WR"
-    assert restore(official, race, first, "Record not ratified").status_code == 302
-    race.refresh_from_db()
-    assert race.record_note == ""
-    assert race.history.latest().history_change_reason == "Record not ratified"
-
-
-def test_restoring_an_earlier_version_of_an_official_races_line_needs_a_reason(official):
+def official_race_row(model: str):
+    """(row, field, its first value, a later value, what a restore without a reason is told)
+    of a row whose restore the reason rule covers."""
     from decimal import Decimal
 
-    line = make.result(make.race(state="official"), 1, time=Decimal("85.500"))
-    first = line.history.earliest()
-    line.time = Decimal("85.400")
-    line._change_reason = "Photo finish"
-    line.save()
-    response = restore(official, line, first)
-    assert response.status_code == 200
-    assert REASON_NEEDED in response.content.decode()
-    line.refresh_from_db()
-    assert line.time == Decimal("85.400")
-
-
-def test_restoring_an_earlier_adjustment_of_an_official_races_line_needs_a_reason(official):
     from results.models import Adjustment
 
-    line = make.result(make.race(state="official"), 1)
-    adjustment = Adjustment.objects.create(result=line, kind="deduction", points=10,
-                                           reason="Protest")  # fmt: skip
-    first = adjustment.history.earliest()
-    adjustment.points = 20
-    adjustment._change_reason = "Jury decision"
-    adjustment.save()
-    response = restore(official, adjustment, first)
-    assert response.status_code == 200
-    assert REASON_NEEDED in response.content.decode()
-    adjustment.refresh_from_db()
-    assert adjustment.points == 20
+    race = make.race(state="official", record_note="")
+    if model == "race":
+        return race, "record_note", "", "WR", REASON_NEEDED
+    line = make.result(race, 1, time=Decimal("85.500"))
+    if model == "result":
+        return line, "time", Decimal("85.500"), Decimal("85.400"), REASON_NEEDED
+    if model == "adjustment":
+        adjustment = Adjustment.objects.create(result=line, kind="deduction", points=10,
+                                               reason="Protest")  # fmt: skip
+        return adjustment, "points", 10, 20, REASON_NEEDED
+    season = race.event.season  # its standings are public: the race is official
+    return season, "best_individual", season.best_individual, 5, "say why its rules change"
 
 
-def test_restoring_earlier_rules_of_a_season_with_public_standings_needs_a_reason(
-    data_manager,
-):
-    race = make.race(state="official")
-    season = race.event.season
-    first = season.history.earliest()
-    season.best_individual = 5
-    season._change_reason = "ISU Communication"
-    season.save()
-    response = restore(data_manager, season, first)
+@pytest.mark.parametrize("model", ["race", "result", "adjustment", "season"])
+def test_restoring_an_earlier_version_is_held_to_the_reason_rule(request, model):
+    """A history page's restore form is drawn with the earlier version's values: what it
+    changes is counted against the stored row, so restoring an official race, its line, an
+    adjustment of it, or rules of a season whose standings are public needs a reason."""
+    client = request.getfixturevalue("data_manager" if model == "season" else "official")
+    row, field, first_value, later, told = official_race_row(model)
+    first = row.history.earliest()
+    setattr(row, field, later)
+    row._change_reason = "Corrected"
+    row.save()
+    response = restore(client, row, first)
     assert response.status_code == 200
-    assert "say why its rules change" in response.content.decode()
-    season.refresh_from_db()
-    assert season.best_individual == 5
+    assert told in response.content.decode()
+    row.refresh_from_db()
+    assert getattr(row, field) == later  # nothing restored
+    assert restore(client, row, first, "Restored after review").status_code == 302
+    row.refresh_from_db()
+    assert getattr(row, field) == first_value
+    assert row.history.latest().history_change_reason == "Restored after review"
 
 
 # --- Race day: the programme, the rules a season starts with ---------------------------------

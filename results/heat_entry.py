@@ -640,13 +640,34 @@ class HeatPage:
             rounds.append({"label": RoundName(name).label, "heats": links})
         return rounds
 
+    def still_to_skate(self) -> bool | None:
+        """Whether a skater (relay: team) the round admits has no heat of it yet: after the
+        first round, of those the earlier codes admit; in the first, of the entry list.
+        None when nothing says (a first round with no entry list)."""
+        placed = {line.competitor_key for line in self.lines if line.round.name == self.round}
+        if self.after_the_first:
+            earlier = [line for line in self.lines if line.order < ROUND_ORDER.index(self.round)]
+            return bool(set(admitted([line.as_round_line() for line in earlier], self.round))
+                        - placed)  # fmt: skip
+        if not self.entries:
+            return None
+        if self.race.is_relay:
+            entered = {f"team:{entry.nation_id}" for entry in self.entries}
+        else:
+            entered = {f"athlete:{entry.athlete_id}" for entry in self.entries}
+        return bool(entered - placed)
+
     def next_heats(self) -> list[dict]:
-        """The heats an official enters next: the next heat of this round, the next round."""
+        """The heats an official enters next: the next heat of this round while a skater it
+        admits has none, and the next round of the race's programme (`programme_rounds`; the
+        round after this one when the programme has none further)."""
         found = []
-        if self.round not in FINALS:
+        if self.round not in FINALS and self.still_to_skate() is not False:
             found.append((self.round, self.heat + 1))
         index = ROUND_ORDER.index(self.round)
-        following = list(ROUND_ORDER[index + 1 : index + 2])
+        programme = self.race.programme_rounds()
+        later = [name for name in ROUND_ORDER[index + 1 :] if name in programme]
+        following = later[:1] or list(ROUND_ORDER[index + 1 : index + 2])
         if following == [RoundName.FINAL_B]:
             following.append(RoundName.FINAL_A)
         found += [(name, 1) for name in following]

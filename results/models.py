@@ -646,9 +646,7 @@ class Event(models.Model):
             )
             race._change_reason = "Standard programme"
             race.save()
-            Round.objects.bulk_create(
-                Round(race=race, name=name) for name in USUAL_ROUNDS.get(distance, RELAY_ROUNDS)
-            )
+            Round.objects.bulk_create(Round(race=race, name=name) for name in race.usual_rounds)
             created.append(race)
         return created
 
@@ -962,6 +960,16 @@ class Race(models.Model):
         if not hasattr(self, "_has_rounds"):  # asked several times by one page
             self._has_rounds = bool(self.pk) and HeatLine.objects.filter(round__race=self).exists()
         return self._has_rounds
+
+    @property
+    def usual_rounds(self) -> tuple[str, ...]:
+        """The rounds a race of this distance is usually skated in (the standard programme)."""
+        return tuple(USUAL_ROUNDS.get(self.distance, RELAY_ROUNDS))
+
+    def programme_rounds(self) -> set[str]:
+        """The rounds the race is skated in: the usual ones and any other it has (an
+        official's preliminaries or repechage)."""
+        return {round_.name for round_ in self.rounds.all()} | set(self.usual_rounds)
 
     def write_heats(
         self, heats: dict[tuple[str, int], list[HeatLine]], reason: str = "", user: Any = None

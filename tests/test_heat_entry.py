@@ -5,6 +5,7 @@ forms refused with a clear error."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -352,6 +353,31 @@ def test_the_classification_so_far_is_shown_after_a_save(official, race_day):
     # The next heats offered: the finals.
     next_links = html.split('class="heat-next"')[1].split("</p>")[0]
     assert "Final B, heat 1" in next_links and "Final A, heat 1" in next_links
+    # Every skater of the entry list has a semifinal: no third one is offered.
+    assert "Semifinals, heat 3" not in next_links
+
+
+def next_offered(client, race, round_, heat) -> list[str]:
+    html = client.get(url(race, round=round_, heat=heat, saved=1)).content.decode()
+    offered = html.split('class="heat-next"')[1].split("</p>")[0]
+    return re.findall(r">([^<>]+, heat \d+)</a>", offered)
+
+
+def test_the_next_heats_follow_the_races_programme_and_who_is_still_to_skate(official, race_day):
+    from results.models import Round
+
+    race, _ = race_day
+    Round.objects.bulk_create(
+        Round(race=race, name=name) for name in ["heats", "quarterfinals", "final-a"]
+    )
+    rows = [{"athlete": h, "place": p, "qualification": "Q"} for h, p in (("11", 1), ("12", 2))]
+    assert save_heat(official, race, "heats", 1, rows).status_code == 302
+    # Six of the entry list have no heat yet: the next heat first; then the quarterfinals
+    # (the programme has no repechage).
+    assert next_offered(official, race, "heats", 1) == ["Heats, heat 2", "Quarterfinals, heat 1"]
+    rest = [{"athlete": str(h), "place": p} for p, h in enumerate(range(13, 19), 1)]
+    assert save_heat(official, race, "heats", 2, rest).status_code == 302
+    assert next_offered(official, race, "heats", 2) == ["Quarterfinals, heat 1"]
 
 
 def test_the_final_a_makes_the_race_classification(official, race_day):

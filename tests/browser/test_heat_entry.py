@@ -108,10 +108,11 @@ def test_an_official_enters_an_eight_line_heat_by_keyboard_alone(heats_page, pag
     expect(so_far.first.locator("th")).to_have_text("Wu Dajing")
     expect(so_far.last).to_contain_text("Kwak Yoon-gy")
     expect(so_far.last).to_contain_text("PEN")
-    # The keyboard is on the next heat: Enter opens it.
-    expect(page.get_by_role("link", name="Heats, heat 2")).to_be_focused()
+    # Every skater of the entry list has a heat: the keyboard is on the next round of the
+    # 500 m's usual programme (no repechage), and Enter opens it.
+    expect(page.get_by_role("link", name="Quarterfinals, heat 1")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Heats, heat 2")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Quarterfinals, heat 1")
     assert console == []
 
 

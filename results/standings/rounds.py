@@ -177,7 +177,8 @@ def admission_problems(lines: Iterable[RoundLine]) -> list[RoundProblem]:
             else:
                 admitting = ADMITS.get(line.round, ADMITS_TO_OTHER_ROUNDS)
                 codes = "/".join(sorted(admitting, key=Qualification.values.index))
-                wanted = f"the {label(line.round)} takes who holds {codes} from the round before"
+                verb = "take" if line.round not in FINALS else "takes"  # "the heats take"
+                wanted = f"the {label(line.round)} {verb} who holds {codes} from the round before"
             if not admits(before, line.round):
                 held = f"held {before.qualification!r}" if before.qualification else "held no code"
                 where = f"heat {before.heat}" + (f", line {before.line}" if before.line else "")

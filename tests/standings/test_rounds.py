@@ -126,7 +126,7 @@ def test_what_the_rounds_must_hold():
     assert ("place", "a line with a status (PEN, DNF, DNS, YC) has no place") in messages
     assert ("place", "a line with no place needs a status or ADV, ADA, ADB") in messages
     assert ("athlete", f"appears twice in the heats (also line {lines[0].line})") in messages
-    assert ("qualification", "the quarterfinals takes who holds Q/q/ADV from the round before") in (
+    assert ("qualification", "the quarterfinals take who holds Q/q/ADV from the round before") in (
         messages
     )
     assert ("heat", "the Final A has one heat") in messages

@@ -55,7 +55,8 @@
   }
 
   // The place a line takes when the official gives none: one after the highest place above
-  // it; none for a line with a status. A place the official typed is never changed.
+  // it; none for a line with a status or a referee's advancement. A place the official typed
+  // is never changed.
   function highestAbove(row) {
     let highest = 0;
     for (const other of rows()) {
@@ -77,7 +78,10 @@
       return;
     }
     const named = field(row, who).value.trim() !== "";
-    if (field(row, "status").value.trim() !== "" || !named) {
+    // A status line has no place; nor, unless the official types one, a skater the referee
+    // advanced (ADV, ADA, ADB).
+    const advanced = /^AD[VAB]$/.test(field(row, "qualification").value.trim());
+    if (field(row, "status").value.trim() !== "" || !named || advanced) {
       if (auto) {
         place.value = "";
       }
@@ -154,7 +158,7 @@
     if (name === "status" || name === "nation") {
       input.value = input.value.trim().toUpperCase();
     }
-    if (name === who || name === "status") {
+    if (name === who || name === "status" || name === "qualification") {
       autoPlace(row);
     }
     if (name === "athlete" || name === "members") {

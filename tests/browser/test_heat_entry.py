@@ -129,6 +129,18 @@ def test_a_place_typed_over_the_proposed_one_replaces_it(heats_page, page: Page)
         expect(place).to_have_value(typed)
 
 
+def test_a_skater_the_referee_advanced_takes_no_proposed_place(heats_page, page: Page):
+    url, _ = heats_page
+    page.goto(url + "?round=heats&heat=1")
+    for helmet, code in [("13", "Q"), ("11", "ADV"), ("18", "")]:
+        for value in (helmet, "", "", code, ""):  # skater, time, status, code, start
+            if value:
+                page.keyboard.type(value)
+            page.keyboard.press("Enter")
+    places = [page.locator(f"#id_lines-{i}-place").input_value() for i in range(3)]
+    assert places == ["1", "", "2"]  # the advanced skater has none; the next follows on
+
+
 PASTED = (
     "Place\tHelmet\tName\tTime\tQual\n"
     "1\t12\tFrançois Hamelin\t41.010\tQ\n"

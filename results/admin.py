@@ -234,6 +234,11 @@ class HistoryAdmin(KeyedAutocompleteFields, SimpleHistoryAdmin):
         return is_key(self.model._meta.pk, value)
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
+        """A row the page leaves as it was (only its rows below changed) is not saved again: it
+        keeps its revision, so another official's page of it is not made stale, and its
+        history gains no empty version."""
+        if change and isinstance(form, StoredChangesForm) and not form.edited():
+            return
         obj._change_reason = form.cleaned_data.get("change_reason", "")
         super().save_model(request, obj, form, change)
 

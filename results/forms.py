@@ -265,10 +265,14 @@ class RevisionCheckedForm(StoredChangesForm):
         super().__init__(*args, **kwargs)
         self.fields["seen_revision"].initial = self.instance.revision
 
+    def changes_row(self) -> bool:
+        """Whether the save changes the row (only then can it overwrite another's change)."""
+        return bool(self.edited())
+
     def clean(self) -> dict:
         data = super().clean()
         instance = self.instance
-        if instance.pk:
+        if instance.pk and self.changes_row():
             stored = (
                 type(instance)
                 ._base_manager.select_for_update()
@@ -383,6 +387,9 @@ class RaceForm(RevisionCheckedForm):
     def reason(self, data: dict) -> str:
         return data.get("change_reason", "")
 
+    def changes_row(self) -> bool:
+        return bool(self.edited()) or self.lines_changed()  # its lines are its own too
+
     def lines_changed(self) -> bool:
         """Whether the page's classification (the lines below the race) was changed: a
         correction of an official race too, with the reason given here."""
@@ -402,6 +409,14 @@ class RaceInlineForm(RaceForm):
         fields = [
             "gender", "distance", "number", "date", "state", "completeness", "record_note",
         ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The row carries the values it was drawn with: what the official changed is told
+        # from them, not from the row as stored now, so a race another official changed
+        # since is left alone when this page leaves its row as it was.
+        for field in self.fields.values():
+            field.show_hidden_initial = True
 
     def reason(self, data: dict) -> str:
         return self.parent_reason

@@ -47,6 +47,8 @@ def form_data(response) -> dict:
             ):
                 continue  # an unticked checkbox is not sent
             data[form.add_prefix(name)] = "on" if raw is True else raw
+            if form.fields[name].show_hidden_initial:  # the page writes it beside the field
+                data[form.add_initial_prefix(name)] = data[form.add_prefix(name)]
     return data
 
 

@@ -588,6 +588,27 @@ def test_a_race_changed_elsewhere_is_a_conflict_on_its_events_page(db):
     assert race.record_note == "WR"
 
 
+def test_two_officials_changing_two_races_on_one_events_page_both_save(db):
+    """Each page's save changes only its own row: the other's race, and the event, are left
+    as they are (not saved again), so neither save makes the other's page stale."""
+    event = make.event(city="Calgary")
+    first_race = make.race(event, distance="500m", state="draft")
+    make.race(event, distance="1000m", state="draft")
+    first, second = two_officials()
+    seen_by_first = form_data(first.get(change_url(event)))
+    seen_by_second = form_data(second.get(change_url(event)))
+    mine = 0 if seen_by_first["races-0-id"] == str(first_race.pk) else 1  # the 500 m's row
+    before = event.history.count()
+    seen_by_first[f"races-{mine}-record_note"] = "WR"
+    assert first.post(change_url(event), seen_by_first).status_code == 302
+    seen_by_second[f"races-{1 - mine}-record_note"] = "OR"
+    assert second.post(change_url(event), seen_by_second).status_code == 302
+    assert sorted(event.races.values_list("distance", "record_note")) == [
+        ("1000m", "OR"), ("500m", "WR"),
+    ]  # fmt: skip
+    assert event.history.count() == before  # the event itself was not saved again
+
+
 # --- Every path that changes an official race is a correction with a reason -----------------
 
 

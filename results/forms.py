@@ -252,6 +252,18 @@ class StoredChangesForm(forms.ModelForm):
         ]
 
 
+class DrawnRow(forms.ModelForm):
+    """A row of a parent's page (an event's races, a season's events) that carries the values
+    it was drawn with: what the official changed is told from them, not from the row as
+    stored now, so a row another official changed since is left alone (neither checked for
+    its revision nor written) when this page leaves it as it was."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+
 class RevisionCheckedForm(StoredChangesForm):
     """A change page's form (or an inline row) that carries the revision of the row it was drawn
     from. Saving checks it against the stored one, the row locked inside the admin's
@@ -397,7 +409,7 @@ class RaceForm(RevisionCheckedForm):
         return lines is not None and lines.is_bound and lines.has_changed()
 
 
-class RaceInlineForm(RaceForm):
+class RaceInlineForm(DrawnRow, RaceForm):
     """A race as a row of its event's page: the reason is the one given for the event page's
     save (the inline formset hands it over)."""
 
@@ -409,14 +421,6 @@ class RaceInlineForm(RaceForm):
         fields = [
             "gender", "distance", "number", "date", "state", "completeness", "record_note",
         ]  # fmt: skip
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The row carries the values it was drawn with: what the official changed is told
-        # from them, not from the row as stored now, so a race another official changed
-        # since is left alone when this page leaves its row as it was.
-        for field in self.fields.values():
-            field.show_hidden_initial = True
 
     def reason(self, data: dict) -> str:
         return self.parent_reason
@@ -631,7 +635,7 @@ class EntryListFormSet(LoadedLabelsFormSet):
         return super().save(commit)
 
 
-class EventInlineForm(RevisionCheckedForm):
+class EventInlineForm(DrawnRow, RevisionCheckedForm):
     """An event as a row of its season's page."""
 
     class Meta:

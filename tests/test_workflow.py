@@ -597,7 +597,7 @@ def test_two_officials_changing_two_races_on_one_events_page_both_save(db):
     first, second = two_officials()
     seen_by_first = form_data(first.get(change_url(event)))
     seen_by_second = form_data(second.get(change_url(event)))
-    mine = 0 if seen_by_first["races-0-id"] == str(first_race.pk) else 1  # the 500 m's row
+    mine = 0 if str(seen_by_first["races-0-id"]) == str(first_race.pk) else 1  # the 500 m
     before = event.history.count()
     seen_by_first[f"races-{mine}-record_note"] = "WR"
     assert first.post(change_url(event), seen_by_first).status_code == 302
@@ -607,6 +607,23 @@ def test_two_officials_changing_two_races_on_one_events_page_both_save(db):
         ("1000m", "OR"), ("500m", "WR"),
     ]  # fmt: skip
     assert event.history.count() == before  # the event itself was not saved again
+
+
+def test_two_officials_changing_two_events_on_one_seasons_page_both_save(db):
+    season = make.season("2030-31")
+    first_event = make.event(season, 1, city="Calgary")
+    make.event(season, 2, city="Montreal")
+    first, second = two_officials()
+    seen_by_first = form_data(first.get(change_url(season)))
+    seen_by_second = form_data(second.get(change_url(season)))
+    mine = 0 if str(seen_by_first["events-0-id"]) == str(first_event.pk) else 1
+    seen_by_first[f"events-{mine}-city"] = "Calgary AB"
+    assert first.post(change_url(season), seen_by_first).status_code == 302
+    seen_by_second[f"events-{1 - mine}-city"] = "Montréal"
+    assert second.post(change_url(season), seen_by_second).status_code == 302
+    assert sorted(season.events.values_list("number", "city")) == [
+        (1, "Calgary AB"), (2, "Montréal"),
+    ]  # fmt: skip
 
 
 # --- Every path that changes an official race is a correction with a reason -----------------
